@@ -1,0 +1,85 @@
+"""`sinorus check`: prove every record against the schema and the articles.
+
+Beyond what the loader checks (types, ids, references, date order), every quote
+``text`` and every ``excerpt`` must be found verbatim in its article, modulo
+whitespace, Unicode NFC and curly vs straight quotes only.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sinorus.model import KnowledgeBase
+from sinorus.store import Problem, collect, data_location, seed_dirs
+
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'"})
+
+
+def normalise(text: str) -> str:
+    """The only liberties allowed when matching an excerpt: whitespace, NFC, quote marks."""
+    return " ".join(unicodedata.normalize("NFC", text).translate(_QUOTES).split())
+
+
+@dataclass
+class Report:
+    kb: KnowledgeBase
+    problems: list[Problem]
+    articles: dict[str, str] = field(default_factory=dict)  # source id -> resolved file
+    cited: set[str] = field(default_factory=set)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _read_articles(kb: KnowledgeBase, location: Path, problems: list[Problem]) -> dict[str, tuple[str, str]]:
+    found: dict[str, tuple[str, str]] = {}
+    dirs = seed_dirs(location)
+    for source in kb.sources.values():
+        if not source.file:
+            continue
+        for base in dirs:
+            path = base / source.file
+            if path.is_file():
+                try:
+                    found[source.id] = (str(path), normalise(path.read_text(encoding="utf-8-sig")))
+                except (OSError, UnicodeDecodeError) as exc:
+                    problems.append(Problem(source.origin, source.id, f"file: cannot read {path}: {exc}"))
+                break
+        else:
+            problems.append(Problem(source.origin, source.id, f"file: {source.file} not found (looked in {', '.join(map(str, dirs))})"))
+    return found
+
+
+def run(path: str | None = None) -> Report:
+    location = data_location(path)
+    kb, problems = collect(location)
+    articles = _read_articles(kb, location, problems)
+    cited: set[str] = set()
+
+    def verbatim(source_id: str, snippet: str | None, origin, record_id: str, what: str) -> None:
+        if snippet is None or source_id not in articles:
+            return
+        cited.add(source_id)
+        if normalise(snippet) not in articles[source_id][1]:
+            problems.append(Problem(origin, record_id, f"{what} not found verbatim in {source_id} ({articles[source_id][0]}): {_clip(snippet)}"))
+
+    for event in kb.events.values():
+        for cite in event.sources:
+            verbatim(cite.source, cite.excerpt, cite.origin, event.id, "excerpt")
+    for quote in kb.quotes.values():
+        if quote.source in kb.sources and not kb.sources[quote.source].file:
+            problems.append(Problem(quote.origin, quote.id, f"source: '{quote.source}' has no article file to check the quote against"))
+        verbatim(quote.source, quote.text, quote.origin, quote.id, "text")
+    for fact in kb.facts.values():
+        verbatim(fact.source, fact.excerpt, fact.origin, fact.id, "excerpt")
+    problems.sort(key=lambda p: (p.origin.file, p.origin.line, p.origin.column))
+    return Report(kb, problems, {k: v[0] for k, v in articles.items()}, cited)
+
+
+def _clip(text: str, limit: int = 70) -> str:
+    t = " ".join(text.split())
+    return repr(t if len(t) <= limit else t[: limit - 1] + "…")

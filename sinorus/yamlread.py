@@ -1,0 +1,195 @@
+"""Read YAML as untrusted input.
+
+Built from PyYAML's event stream rather than its constructor, so that:
+- every value keeps its line and column for error messages;
+- anchors, aliases and tags are refused (no alias bombs, no object construction);
+- nesting depth is bounded without recursion;
+- duplicate keys are errors instead of silent overwrites;
+- plain scalars that YAML 1.1 would turn into dates, booleans or numbers are kept
+  as ``Plain`` values, so a schema can say "quote this" instead of guessing.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sinorus.errors import DataError
+
+MAX_DEPTH = 32
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024
+
+
+def max_bytes() -> int:
+    try:
+        return int(os.environ.get("SINORUS_MAX_FILE_BYTES", DEFAULT_MAX_BYTES))
+    except ValueError:
+        return DEFAULT_MAX_BYTES
+
+
+@dataclass(frozen=True, slots=True)
+class Plain:
+    """An unquoted scalar that YAML 1.1 reads as something other than text."""
+
+    kind: str  # "date", "boolean", "number", "null"
+    text: str
+    value: Any
+
+
+class YMap(dict):
+    """A mapping that remembers where it and each of its values were written."""
+
+    __slots__ = ("mark", "marks")
+
+
+class YList(list):
+    __slots__ = ("mark", "marks")
+
+
+_KINDS = {
+    "tag:yaml.org,2002:bool": "boolean",
+    "tag:yaml.org,2002:int": "number",
+    "tag:yaml.org,2002:float": "number",
+    "tag:yaml.org,2002:timestamp": "date",
+    "tag:yaml.org,2002:null": "null",
+}
+
+
+def _yaml():
+    import yaml
+
+    return yaml
+
+
+def _scalar(yaml, resolver, event) -> Any:
+    if event.tag not in (None, "!", "tag:yaml.org,2002:str"):
+        raise ValueError(f"tag {event.tag} is not allowed")
+    if event.tag is not None or not event.implicit[0]:
+        return event.value  # quoted or explicitly a string
+    tag = resolver.resolve(yaml.ScalarNode, event.value, (True, False))
+    kind = _KINDS.get(tag)
+    if kind is None:
+        return event.value
+    if kind == "null":
+        return None
+    value = _constructor(yaml).construct_object(yaml.ScalarNode(tag, event.value))
+    return Plain(kind, event.value, value)
+
+
+_CONSTRUCTOR = None
+
+
+def _constructor(yaml):
+    global _CONSTRUCTOR
+    if _CONSTRUCTOR is None:
+        _CONSTRUCTOR = yaml.constructor.SafeConstructor()
+    return _CONSTRUCTOR
+
+
+def parse_text(text: str, name: str) -> Any:
+    """Parse one YAML document into YMap/YList/str/Plain values; raise DataError."""
+    yaml = _yaml()
+    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    resolver = yaml.resolver.Resolver()
+    stack: list[Any] = []  # containers being filled
+    keys: list[Any] = []  # pending key for each mapping on the stack (None = expecting a key)
+    root: Any = None
+    documents = 0
+
+    def where(mark) -> str:
+        return f"{name}:{mark.line + 1}:{mark.column + 1}"
+
+    def add(value: Any, pos: tuple[int, int]) -> None:
+        nonlocal root
+        if not stack:
+            root = value
+            return
+        parent = stack[-1]
+        if isinstance(parent, YList):
+            parent.append(value)
+            parent.marks.append(pos)
+            return
+        key = keys[-1]
+        if key is None:
+            if not isinstance(value, str):
+                raise DataError(f"{name}:{pos[0]}:{pos[1]}: mapping keys must be plain text")
+            if value in parent:
+                raise DataError(f"{name}:{pos[0]}:{pos[1]}: duplicate key '{value}'", "each key may appear once in a mapping")
+            keys[-1] = value
+            parent.marks[value] = pos
+        else:
+            parent[key] = value
+            parent.marks[key] = pos
+            keys[-1] = None
+
+    try:
+        for event in yaml.parse(text, Loader=loader_cls):
+            kind = type(event).__name__
+            mark = event.start_mark
+            if getattr(event, "anchor", None):
+                raise DataError(f"{where(mark)}: anchors (&{event.anchor}) are not allowed", "write the value out in full")
+            if kind == "AliasEvent":
+                raise DataError(f"{where(mark)}: aliases (*{event.anchor}) are not allowed", "write the value out in full")
+            if kind == "DocumentStartEvent":
+                documents += 1
+                if documents > 1:
+                    raise DataError(f"{where(mark)}: only one YAML document per file is allowed")
+            elif kind in ("MappingStartEvent", "SequenceStartEvent"):
+                if getattr(event, "tag", None) not in (None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
+                    raise DataError(f"{where(mark)}: tag {event.tag} is not allowed")
+                if len(stack) >= MAX_DEPTH:
+                    raise DataError(f"{where(mark)}: nesting deeper than {MAX_DEPTH} levels")
+                container = YMap() if kind == "MappingStartEvent" else YList()
+                container.mark = (mark.line + 1, mark.column + 1)
+                container.marks = {} if isinstance(container, YMap) else []
+                if stack and isinstance(stack[-1], YMap) and keys[-1] is None:
+                    raise DataError(f"{where(mark)}: mapping keys must be plain text")
+                stack.append(container)
+                keys.append(None)
+            elif kind in ("MappingEndEvent", "SequenceEndEvent"):
+                container = stack.pop()
+                keys.pop()
+                add(container, container.mark)
+            elif kind == "ScalarEvent":
+                try:
+                    value = _scalar(yaml, resolver, event)
+                except ValueError as exc:
+                    raise DataError(f"{where(mark)}: {exc}") from None
+                add(value, (mark.line + 1, mark.column + 1))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = (exc.problem or exc.context or "invalid YAML").strip()
+        loc = where(mark) if mark is not None else name
+        raise DataError(f"{loc}: invalid YAML: {problem}", "check indentation and quoting near that line") from None
+    except yaml.YAMLError as exc:
+        raise DataError(f"{name}: invalid YAML: {' '.join(str(exc).split())}") from None
+    except RecursionError:
+        raise DataError(f"{name}: nesting too deep") from None
+    return root
+
+
+def read_file(path: Path) -> Any:
+    """Read and parse one data file, enforcing the size cap and strict UTF-8."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        limit = max_bytes()
+        if size > limit:
+            raise DataError(
+                f"{name}: file is {size:,} bytes, over the {limit:,}-byte limit",
+                "split it into several files in one directory, or raise SINORUS_MAX_FILE_BYTES",
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise DataError(f"{name}:{line}:{column}: invalid UTF-8 (byte 0x{raw[exc.start]:02x})", "save the file as UTF-8") from None
+    if not text.strip():
+        raise DataError(f"{name}: file is empty", "a data file is a mapping of sections such as 'events:'")
+    return parse_text(text, name)
