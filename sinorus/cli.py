@@ -1,0 +1,426 @@
+"""The command line: parse options, call the library, hand results to a renderer.
+
+Kept thin and cheap to import: library modules are imported inside commands so
+that `sinorus timeline --json` never pays for rich, dateparser or rapidfuzz.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated, List, Optional
+
+import typer
+
+
+from sinorus import __version__
+from sinorus.errors import SinorusError
+
+app = typer.Typer(
+    name="sinorus",
+    help="A cited timeline and fact lookup for China–Russia relations, built from five articles.",
+    epilog="Every answer carries its source. Run 'sinorus COMMAND --help' for examples.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    add_completion=True,
+)
+cache_app = typer.Typer(help="Inspect or clear the compiled cache of the data files.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+
+# --- shared option types ---------------------------------------------------------
+
+
+def _data_option(ctx: typer.Context) -> Optional[str]:
+    root = ctx.find_root()
+    return (root.params or {}).get("data") or (root.obj or {}).get("data")
+
+
+def _kb(ctx: typer.Context):
+    from sinorus import store
+
+    return store.load(_data_option(ctx))
+
+
+def _complete(kind: str):
+    def complete(ctx: typer.Context, incomplete: str) -> List[str]:
+        try:
+            kb = _kb(ctx)
+        except Exception:
+            return []
+        if kind == "person":
+            names = [n for p in kb.people.values() for n in (p.id, p.name)]
+        elif kind == "topic":
+            names = list(kb.topics)
+        elif kind == "source":
+            names = list(kb.sources)
+        else:
+            names = [rid for section in ("events", "quotes", "people", "topics", "sources", "facts") for rid in kb.section(section)]
+        low = incomplete.casefold()
+        return [n for n in names if n.casefold().startswith(low)]
+
+    return complete
+
+
+Json = Annotated[bool, typer.Option("--json", help="Write a JSON array (an object for show/who) to stdout.")]
+Jsonl = Annotated[bool, typer.Option("--jsonl", help="Write one JSON object per line.")]
+Csv = Annotated[bool, typer.Option("--csv", help="Write CSV (RFC 4180, UTF-8) with a header row.")]
+Format = Annotated[Optional[str], typer.Option("--format", "-f", help="table, plain, json, jsonl or csv. Default: table on a terminal, plain when piped.")]
+Fields = Annotated[Optional[str], typer.Option("--fields", help="Comma-separated fields to output, e.g. id,date,title.")]
+From = Annotated[Optional[str], typer.Option("--from", help="Start: 2019, 2019-06, 'Feb 2022', 'tháng 2 năm 2022'. The whole period counts.")]
+To = Annotated[Optional[str], typer.Option("--to", help="End, inclusive: --to 2022 means through 2022-12-31.")]
+Topic = Annotated[Optional[str], typer.Option("--topic", "-t", help="Topic id, label or alias in any language (SCO, ШОС, Tổ chức Hợp tác Thượng Hải).", autocompletion=_complete("topic"))]
+Limit = Annotated[Optional[int], typer.Option("--limit", "-n", min=1, help="Show at most N results.")]
+
+
+def _output(json_: bool = False, jsonl: bool = False, csv_: bool = False, fmt: Optional[str] = None, fields: Optional[str] = None):
+    from sinorus.render import Output, choose_format, stdout_is_terminal
+
+    chosen = [f.strip() for f in fields.split(",") if f.strip()] if fields else None
+    return Output(choose_format(json_, jsonl, csv_, fmt), chosen, None, stdout_is_terminal())
+
+
+# --- commands ----------------------------------------------------------------------
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"sinorus {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    data: Annotated[Optional[str], typer.Option("--data", envvar="SINORUS_DATA", help="A YAML file or a directory of YAML files to use instead of the bundled data.", show_envvar=True)] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    """A cited timeline and fact lookup for China–Russia relations, built from five articles."""
+    ctx.obj = {"data": data}
+
+
+@app.command()
+def timeline(
+    ctx: typer.Context,
+    date_from: From = None,
+    date_to: To = None,
+    on: Annotated[Optional[str], typer.Option("--on", help="Only events overlapping this period (a year, a month or a day).")] = None,
+    topic: Topic = None,
+    who: Annotated[Optional[str], typer.Option("--who", "-p", help="Only events with this person (any spelling).", autocompletion=_complete("person"))] = None,
+    source: Annotated[Optional[str], typer.Option("--source", "-s", help="Only events citing this source id.", autocompletion=_complete("source"))] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Keep only events lying wholly inside the range (default: overlapping it).")] = False,
+    limit: Limit = None,
+    reverse: Annotated[bool, typer.Option("--reverse", "-r", help="Newest first.")] = False,
+    json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False, fmt: Format = None, fields: Fields = None,
+) -> None:
+    """Events in date order, filtered by date, topic, person or source.
+
+    \b
+    Examples:
+      sinorus timeline --from 2019
+      sinorus timeline --from "Feb 2022" --to 2022 --topic SCO
+      sinorus timeline --on 2021-05 --strict
+      sinorus timeline --who "Vuong Nghi" --json | jq '.[].title'
+    """
+    from sinorus import query
+    from sinorus.render import emit
+
+    output = _output(json_, jsonl, csv_, fmt, fields)
+    flt = _event_filter(ctx, date_from, date_to, on, strict, topic, who, source)
+    emit("event", query.events(flt.kb, flt.filter, limit, reverse), output, flt.kb)
+
+
+class _Selection:
+    def __init__(self, kb, flt):
+        self.kb, self.filter = kb, flt
+
+
+def _event_filter(ctx, date_from, date_to, on, strict, topic, who, source) -> _Selection:
+    from sinorus import query
+    from sinorus.dates import build_range
+
+    dates = build_range(date_from, date_to, on, strict)  # before loading: bad dates fail fast
+    kb = _kb(ctx)
+    flt = query.EventFilter(
+        dates=dates,
+        topics=frozenset(query.topic_ids(kb, topic)) if topic else None,
+        person=query.person(kb, who, "--who").id if who else None,
+        source=query.source_id(kb, source) if source else None,
+    )
+    return _Selection(kb, flt)
+
+
+@app.command()
+def who(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="A name in any script or spelling: Shoigu, Шойгу, 'Vuong Nghi', 习近平.", autocompletion=_complete("person"))],
+    on: Annotated[Optional[str], typer.Option("--on", help="Show the roles held on this date or during this period.")] = None,
+    json_: Json = False, fmt: Format = None,
+) -> None:
+    """A person: names in every script, roles with dates, events and quotes.
+
+    \b
+    Examples:
+      sinorus who Shoigu
+      sinorus who "Vuong Nghi" --on 2023
+      sinorus who Шойгу --json | jq '.roles'
+    """
+    from sinorus import query
+    from sinorus.dates import parse_user_date
+    from sinorus.render import show_profile
+
+    output = _output(json_, fmt=fmt)
+    span = parse_user_date(on, "--on") if on is not None else None
+    kb = _kb(ctx)
+    show_profile(query.who(kb, name, span), kb, output)
+
+
+@app.command()
+def quote(
+    ctx: typer.Context,
+    text: Annotated[Optional[str], typer.Argument(help="Words to look for in the quote or its translation.")] = None,
+    topic: Topic = None,
+    speaker: Annotated[Optional[str], typer.Option("--speaker", "-p", help="Only quotes by this person (any spelling).", autocompletion=_complete("person"))] = None,
+    date_from: From = None,
+    date_to: To = None,
+    limit: Limit = None,
+    json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False, fmt: Format = None, fields: Fields = None,
+) -> None:
+    """Quotes, verbatim as the article prints them, with translation and source.
+
+    \b
+    Examples:
+      sinorus quote --topic SCO
+      sinorus quote --speaker Lavrov --from 2024
+      sinorus quote "an ninh" --json
+    """
+    from sinorus import query
+    from sinorus.dates import build_range
+    from sinorus.render import emit
+
+    output = _output(json_, jsonl, csv_, fmt, fields)
+    dates = build_range(date_from, date_to)
+    kb = _kb(ctx)
+    topics = frozenset(query.topic_ids(kb, topic)) if topic else None
+    who_id = query.person(kb, speaker, "--speaker").id if speaker else None
+    emit("quote", query.quotes(kb, text, topics, who_id, dates, limit), output, kb)
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(metavar="QUERY", help="Words, a name, a place, a figure (240.1)...")],
+    type_: Annotated[Optional[List[str]], typer.Option("--type", help="Only this kind: event, quote, person, fact, topic or source (repeatable).")] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at most N results.")] = 20,
+    json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False, fmt: Format = None, fields: Fields = None,
+) -> None:
+    """Fuzzy full-text search over everything, best match first.
+
+    \b
+    Examples:
+      sinorus search "no limits"
+      sinorus search 240.1 --type fact
+      sinorus search "khong gioi han" --json | jq '.[0].record.date'
+    """
+    from sinorus import query
+    from sinorus.errors import UsageError
+    from sinorus.render import emit
+
+    types = tuple(type_ or query.SEARCH_TYPES)
+    bad = [t for t in types if t not in query.SEARCH_TYPES]
+    if bad:
+        raise UsageError(f"Invalid value for '--type': {bad[0]!r}", f"choose from {', '.join(query.SEARCH_TYPES)}")
+    output = _output(json_, jsonl, csv_, fmt, fields)
+    kb = _kb(ctx)
+    emit("hit", query.search(kb, text, types, limit), output, kb)
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="The id of any record: event, quote, person, topic, source or fact.", autocompletion=_complete("any"))],
+    json_: Json = False, fmt: Format = None,
+) -> None:
+    """One record of any type in full, with its sources and excerpts.
+
+    \b
+    Examples:
+      sinorus show no-limits-joint-statement-2022-02-04
+      sinorus show sergei-shoigu --json
+    """
+    from sinorus import query
+    from sinorus.render import show_record
+
+    output = _output(json_, fmt=fmt)
+    kb = _kb(ctx)
+    kind, record = query.show(kb, record_id)
+    show_record(kind, record, kb, output)
+
+
+def _listing(section: str, kind: str, help_text: str, examples: str):
+    def command(
+        ctx: typer.Context,
+        json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False, fmt: Format = None, fields: Fields = None,
+    ) -> None:
+        from sinorus.render import emit
+
+        output = _output(json_, jsonl, csv_, fmt, fields)
+        kb = _kb(ctx)
+        emit(kind, list(kb.section(section).values()), output, kb)
+
+    command.__doc__ = f"{help_text}\n\n\b\nExamples:\n{examples}"
+    return command
+
+
+app.command("people")(_listing("people", "person", "Everyone named in the articles, with names in every script.", "  sinorus people\n  sinorus people --json | jq '.[].name'"))
+app.command("topics")(_listing("topics", "topic", "Topics and their aliases (use any of them with --topic).", "  sinorus topics\n  sinorus topics --csv"))
+app.command("sources")(_listing("sources", "source", "The five articles and the outside reports they are checked against.", "  sinorus sources\n  sinorus sources --fields id,published,title"))
+app.command("facts")(_listing("facts", "fact", "Figures: trade, tolls, counts, each with its source and excerpt.", "  sinorus facts\n  sinorus facts --json | jq '.[] | select(.unit == \"billion USD\")'"))
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    json_: Json = False,
+) -> None:
+    """Validate the data and prove every quote and excerpt against its article.
+
+    \b
+    Exits 1 and lists every problem (file:line:column, record id, what is wrong).
+    Examples:
+      sinorus check
+      sinorus --data my-events/ check
+    """
+    from sinorus import check as checker
+    from sinorus.render import Output, emit_object
+
+    report = checker.run(_data_option(ctx))
+    if json_:
+        emit_object({"ok": report.ok, "counts": report.kb.counts(), "problems": [str(p) for p in report.problems], "articles": report.articles}, Output("json"))
+    elif report.ok:
+        counts = ", ".join(f"{n} {k}" for k, n in report.kb.counts().items())
+        sys.stdout.write(f"ok: {counts}\n")
+        sys.stdout.write(f"every quote and excerpt found verbatim in {len(report.cited)} of {len(report.articles)} articles: {', '.join(sorted(report.cited))}\n")
+    else:
+        from sinorus.text import strip_controls
+
+        for p in report.problems:
+            sys.stderr.write(strip_controls(str(p)) + "\n")
+    if not report.ok:
+        if json_:
+            raise typer.Exit(1)
+        raise SinorusError(f"{len(report.problems)} problem{'s' if len(report.problems) != 1 else ''} found", "fix them in the data files listed above")
+
+
+@cache_app.command("info")
+def cache_info(json_: Json = False) -> None:
+    """Where the cache lives and what it holds."""
+    from sinorus import cache
+    from sinorus.render import Output, emit_object
+
+    info = cache.info()
+    if json_:
+        emit_object(info, Output("json"))
+        return
+    sys.stdout.write(f"directory: {info['directory'] or '(disabled)'}\n")
+    sys.stdout.write(f"files: {len(info['files'])} ({info['bytes']:,} bytes)\n")
+    for f in info["files"]:
+        sys.stdout.write(f"  {f['path']}  {f['bytes']:,} bytes\n")
+
+
+@cache_app.command("clear")
+def cache_clear() -> None:
+    """Delete the cache; the next run rebuilds it from the YAML."""
+    from sinorus import cache
+
+    removed = cache.clear()
+    sys.stderr.write(f"removed {removed} cache file{'s' if removed != 1 else ''}\n")
+
+
+# --- entry point ---------------------------------------------------------------------
+
+
+def _one_line(message: str) -> str:
+    from sinorus.text import strip_controls
+
+    return " ".join(strip_controls(message).split())
+
+
+def _fail(message: str, hint: Optional[str], code: int) -> int:
+    line = f"Error: {_one_line(message)}"
+    if hint:
+        line += f" ({_one_line(hint)})"
+    try:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+    except Exception:
+        pass
+    return code
+
+
+def _prepare_streams() -> None:
+    """Never crash on an encoding that cannot show Vietnamese (LC_ALL=C, PYTHONIOENCODING=ascii)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError):
+            pass
+
+
+def run(argv: Optional[List[str]] = None) -> int:
+    """Run the CLI and return its exit code; every failure is one line on stderr."""
+    from typer._click import exceptions as click_exc
+
+    _prepare_streams()
+    try:
+        result = app(args=argv, prog_name="sinorus", standalone_mode=False)
+        code = result if isinstance(result, int) else 0
+        sys.stdout.flush()
+        return code
+    except SinorusError as exc:
+        return _fail(exc.message, exc.hint, exc.exit_code)
+    except click_exc.UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx is not None else "sinorus"
+        return _fail(exc.format_message(), f"see '{command} --help'", 2)
+    except click_exc.Exit as exc:
+        return exc.exit_code
+    except click_exc.ClickException as exc:
+        return _fail(exc.format_message(), None, exc.exit_code)
+    except (KeyboardInterrupt, click_exc.Abort):
+        return 130
+    except BrokenPipeError:
+        _silence_stdout()
+        return 0
+    except RecursionError:
+        return _fail("input too deeply nested", "simplify the data file", 1)
+    except MemoryError:
+        return _fail("out of memory", "try a smaller data set", 1)
+    except OSError as exc:
+        return _fail(f"{exc.strerror or exc}" + (f": {exc.filename}" if getattr(exc, "filename", None) else ""), None, 1)
+    except Exception as exc:  # a bug: one line, and a way to report it
+        if os.environ.get("SINORUS_DEBUG"):
+            raise
+        return _fail(f"unexpected {type(exc).__name__}: {exc}", "this is a bug in sinorus; please report it with the command you ran (SINORUS_DEBUG=1 shows the traceback)", 1)
+
+
+def _silence_stdout() -> None:
+    """After the reader of a pipe has gone, keep Python's exit flush from complaining."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def main() -> None:
+    code = run()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        code = code or 0
+    except Exception:
+        pass
+    raise SystemExit(code)

@@ -1,0 +1,253 @@
+"""Questions asked of the knowledge base; plain records in, plain records out.
+
+Nothing here prints or knows about the command line: the CLI resolves options
+into these calls and hands the results to a renderer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from sinorus.dates import DateRange, Interval
+from sinorus.errors import NotFound, UsageError
+from sinorus.model import SINGULAR, Event, KnowledgeBase, Person, Quote
+from sinorus.names import Match, is_ambiguous, rank, resolve_topic, suggestions
+from sinorus.text import fold, has_accents, shorten_for_message
+
+
+def _did_you_mean(found: list[Match]) -> str | None:
+    return "did you mean " + ", ".join(repr(m.matched) for m in found) + "?" if found else None
+
+
+# --- resolving what the user named -------------------------------------------
+
+
+def topic_ids(kb: KnowledgeBase, query: str, option: str = "--topic") -> set[str]:
+    """Topic ids named by an id, label or alias in any language."""
+    found = resolve_topic(query, kb.topics)
+    if not found:
+        hint = _did_you_mean(suggestions(query, [(t.id, t.names) for t in kb.topics.values()])) or "run 'sinorus topics' to list them"
+        raise UsageError(f"Invalid value for '{option}': no topic matches {shorten_for_message(query)}", hint)
+    return {m.key for m in found}
+
+
+def _people_named(kb: KnowledgeBase) -> list[tuple[str, tuple[str, ...]]]:
+    return [(p.id, (*p.names, p.id)) for p in kb.people.values()]
+
+
+def person(kb: KnowledgeBase, query: str, option: str | None = None) -> Person:
+    """The one person a name means; ambiguity and misses are reported with candidates."""
+    if query in kb.people:
+        return kb.people[query]
+    named = _people_named(kb)
+    matches = rank(query, named)
+    if not matches:
+        what = f"no person matches {shorten_for_message(query)}"
+        hint = _did_you_mean(suggestions(query, named)) or "run 'sinorus people' to list everyone"
+        if option:
+            raise UsageError(f"Invalid value for '{option}': {what}", hint)
+        raise NotFound(what.capitalize(), hint)
+    top = [m for m in matches if matches[0].score - m.score < 4.0]
+    if is_ambiguous(matches) or (len(top) > 1 and top[0].score == top[1].score):
+        listed = ", ".join(f"{m.key} ({kb.people[m.key].name})" for m in top[:6])
+        what = f"{shorten_for_message(query)} matches several people: {listed}"
+        hint = "be more specific, e.g. a full name or an id from that list"
+        if option:
+            raise UsageError(f"Invalid value for '{option}': {what}", hint)
+        raise NotFound(what, hint)
+    return kb.people[matches[0].key]
+
+
+def source_id(kb: KnowledgeBase, query: str) -> str:
+    if query in kb.sources:
+        return query
+    named = [(s.id, (s.id, s.title, s.publisher)) for s in kb.sources.values()]
+    matches = rank(query, named)
+    if matches and not is_ambiguous(matches):
+        return matches[0].key
+    hint = _did_you_mean(suggestions(query, named)) or "run 'sinorus sources' to list them"
+    raise UsageError(f"Invalid value for '--source': no single source matches {shorten_for_message(query)}", hint)
+
+
+# --- timeline -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """What `timeline` and `export` select; built once by the CLI."""
+
+    dates: DateRange = field(default_factory=DateRange)
+    topics: frozenset[str] | None = None
+    person: str | None = None
+    source: str | None = None
+
+
+def events(kb: KnowledgeBase, flt: EventFilter = EventFilter(), limit: int | None = None, reverse: bool = False) -> list[Event]:
+    """Events in date order (coarser dates first at the same start), filtered."""
+    chosen = [
+        e for e in kb.events.values()
+        if (flt.dates.is_open or flt.dates.admits(e.interval))
+        and (flt.topics is None or flt.topics.intersection(e.topics))
+        and (flt.person is None or flt.person in e.people)
+        and (flt.source is None or any(c.source == flt.source for c in e.sources))
+    ]
+    chosen.sort(key=lambda e: e.sort_key, reverse=reverse)
+    return chosen[:limit] if limit else chosen
+
+
+# --- who --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Profile:
+    person: Person
+    events: list[Event]
+    quotes: list[Quote]
+    roles_on: list | None = None  # roles held during --on, when asked
+    on: Interval | None = None
+
+
+def who(kb: KnowledgeBase, query: str, on: Interval | None = None) -> Profile:
+    p = person(kb, query)
+    evs = sorted((e for e in kb.events.values() if p.id in e.people), key=lambda e: e.sort_key)
+    qs = sorted((q for q in kb.quotes.values() if q.speaker == p.id), key=lambda q: q.sort_key)
+    roles_on = [r for r in p.roles if r.held_during(on)] if on is not None else None
+    return Profile(p, evs, qs, roles_on, on)
+
+
+# --- quotes -----------------------------------------------------------------------
+
+
+def quotes(
+    kb: KnowledgeBase,
+    text: str | None = None,
+    topics: frozenset[str] | None = None,
+    speaker: str | None = None,
+    dates: DateRange = DateRange(),
+    limit: int | None = None,
+) -> list[Quote]:
+    chosen = [
+        q for q in kb.quotes.values()
+        if (topics is None or topics.intersection(_quote_topics(kb, q)))
+        and (speaker is None or q.speaker == speaker)
+        and (dates.is_open or dates.admits(q.interval))
+    ]
+    if text:
+        scores = {h.id: h.score for h in search(kb, text, types=("quote",), limit=None)}
+        chosen = [q for q in chosen if q.id in scores]
+        chosen.sort(key=lambda q: (-scores[q.id], q.sort_key))
+    else:
+        chosen.sort(key=lambda q: q.sort_key)
+    return chosen[:limit] if limit else chosen
+
+
+def _quote_topics(kb: KnowledgeBase, q: Quote) -> tuple[str, ...]:
+    """A quote's own topics and those of the event it belongs to."""
+    event = kb.events.get(q.event) if q.event else None
+    return q.topics + (event.topics if event is not None else ())
+
+
+# --- search -----------------------------------------------------------------------
+
+SEARCH_TYPES = ("event", "quote", "person", "fact", "topic", "source")
+SEARCH_CUTOFF = 82.0
+
+
+@dataclass(frozen=True)
+class Hit:
+    type: str
+    id: str
+    score: float
+    field: str
+    record: Any
+
+
+def _search_fields(kb: KnowledgeBase, kind: str, r: Any) -> Iterable[tuple[str, str]]:
+    yield "id", r.id.replace("-", " ")
+    if kind == "event":
+        yield from (("title", r.title), ("title_vi", r.title_vi), ("summary", r.summary), ("place", r.place), ("note", r.note), ("date", r.date.text))
+        for c in r.sources:
+            yield "excerpt", c.excerpt
+    elif kind == "quote":
+        yield from (("text", r.text), ("translation", r.translation))
+        speaker = kb.people.get(r.speaker)
+        if speaker is not None:
+            for n in speaker.names:
+                yield "speaker", n
+    elif kind == "person":
+        for n in r.names:
+            yield "name", n
+        for role in r.roles:
+            yield "roles", f"{role.title} {role.organisation}"
+    elif kind == "fact":
+        yield from (("metric", r.metric), ("value", str(r.value)), ("unit", r.unit), ("excerpt", r.excerpt), ("note", r.note))
+        yield "period", r.period.text if r.period else None
+    elif kind == "topic":
+        for n in r.names:
+            yield "label", n
+    elif kind == "source":
+        yield from (("title", r.title), ("publisher", r.publisher), ("note", r.note), ("url", r.url))
+
+
+def search(kb: KnowledgeBase, query: str, types: Iterable[str] = SEARCH_TYPES, limit: int | None = 20) -> list[Hit]:
+    """Rank every record against a query: exact phrase, then all words, then fuzzy."""
+    accented = has_accents(query)
+    q = fold(query, keep_accents=accented)
+    if not q:
+        raise UsageError("Invalid value for 'QUERY': the query has no letters or digits", 'try a name, a place or a phrase, e.g. "no limits"')
+    words = q.split()
+    hits: list[Hit] = []
+    fuzzy_candidates: list[tuple[str, Any, str, str]] = []
+    sections = {SINGULAR[s]: s for s in SINGULAR}
+    for kind in types:
+        for r in kb.section(sections[kind]).values():
+            best: tuple[float, str] = (0.0, "")
+            for name, value in _search_fields(kb, kind, r):
+                if not value:
+                    continue
+                f = fold(value, keep_accents=accented)
+                if f" {q} " in f" {f} ":
+                    score = 100.0
+                elif q in f:
+                    score = 96.0
+                elif len(words) > 1 and all(f" {w}" in f" {f}" for w in words):
+                    score = 90.0
+                else:
+                    if len(q) >= 4:
+                        fuzzy_candidates.append((kind, r, name, f))
+                    continue
+                if score > best[0]:
+                    best = (score, name)
+            if best[0]:
+                hits.append(Hit(kind, r.id, best[0], best[1], r))
+    found = {h.id for h in hits}
+    if fuzzy_candidates:
+        from rapidfuzz import fuzz
+
+        fuzzy: dict[str, Hit] = {}
+        for kind, r, name, f in fuzzy_candidates:
+            if r.id in found:
+                continue
+            score = fuzz.partial_ratio(q, f, score_cutoff=SEARCH_CUTOFF) if len(f) > len(q) else fuzz.ratio(q, f, score_cutoff=SEARCH_CUTOFF)
+            if score and (r.id not in fuzzy or score > fuzzy[r.id].score):
+                fuzzy[r.id] = Hit(kind, r.id, min(round(score, 1), 89.0), name, r)
+        hits.extend(fuzzy.values())
+    order = {t: i for i, t in enumerate(SEARCH_TYPES)}
+    hits.sort(key=lambda h: (-h.score, order[h.type], getattr(getattr(h.record, "date", None), "sort_key", (0, 0)), h.id))
+    return hits[:limit] if limit else hits
+
+
+# --- show -------------------------------------------------------------------------
+
+
+def show(kb: KnowledgeBase, record_id: str) -> tuple[str, Any]:
+    found = kb.find(record_id)
+    if found:
+        section, record = found[0]
+        return SINGULAR[section], record
+    all_ids = [(rid, (rid,)) for name in SINGULAR for rid in kb.section(name)]
+    raise NotFound(
+        f"No record with id {shorten_for_message(record_id)}",
+        _did_you_mean(suggestions(record_id, all_ids)) or "try 'sinorus search' to find records by text",
+    )

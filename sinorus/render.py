@@ -1,0 +1,403 @@
+"""Turn records into output: tables for people, JSON/JSONL/CSV/plain lines for pipes.
+
+Every listing goes through ``emit``; formats are a registry so commands and
+``export`` share them. Record fields keep their YAML names. Rich is imported
+only to draw a table on a terminal, and data text is always handed to it as
+``Text`` so that "[red]" in a title stays literal.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, TextIO
+
+from sinorus.errors import UsageError
+from sinorus.model import KnowledgeBase, Event, to_dict
+
+
+@dataclass
+class Output:
+    """Where and how to write, decided once at the command boundary."""
+
+    format: str = "table"
+    fields: list[str] | None = None
+    stream: TextIO | None = None
+    is_tty: bool = False
+
+    @property
+    def out(self) -> TextIO:
+        return self.stream or sys.stdout
+
+
+def stdout_is_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def choose_format(json_: bool = False, jsonl: bool = False, csv_: bool = False, fmt: str | None = None) -> str:
+    chosen = [name for flag, name in ((json_, "json"), (jsonl, "jsonl"), (csv_, "csv")) if flag]
+    if fmt:
+        chosen.append(fmt)
+    if len(set(chosen)) > 1:
+        raise UsageError(f"choose one output format, not {' and '.join(sorted(set(chosen)))}", "use one of --json, --jsonl, --csv or --format")
+    if chosen:
+        if chosen[0] not in LISTING_FORMATS:
+            raise UsageError(f"Invalid value for '--format': {chosen[0]!r}", f"choose from {', '.join(LISTING_FORMATS)}")
+        return chosen[0]
+    return "table" if stdout_is_terminal() else "plain"
+
+
+# --- plain values ---------------------------------------------------------------
+
+
+def date_label(record: Any) -> str:
+    """A date as its source gives it; a range as 'start – end'."""
+    d = getattr(record, "date", None)
+    end = getattr(record, "end", None)
+    if d is None:
+        return ""
+    return f"{d.text} – {end.text}" if end is not None else d.text
+
+
+def record_dict(record: Any) -> dict[str, Any]:
+    return to_dict(record)
+
+
+def _json_text(value: Any, indent: int | None = 2) -> str:
+    ascii_only = not _can_encode_unicode()
+    return json.dumps(value, ensure_ascii=ascii_only, indent=indent, default=str)
+
+
+def _can_encode_unicode() -> bool:
+    encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("-", "")
+    return encoding in ("utf8", "utf8sig", "utf16", "utf32")
+
+
+def _flat(value: Any) -> str:
+    """One cell of CSV or plain output."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(_flat(v.get("source") if isinstance(v, dict) and "source" in v else v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+# --- listings ---------------------------------------------------------------------
+
+# Default columns per record kind for table, plain and CSV.
+COLUMNS: dict[str, list[str]] = {
+    "event": ["date", "end", "title", "people", "topics", "place", "sources"],
+    "quote": ["date", "speaker", "text", "translation", "source"],
+    "person": ["id", "name", "name_vi", "country", "roles"],
+    "topic": ["id", "label", "label_vi", "aliases"],
+    "source": ["id", "published", "publisher", "title", "file", "url"],
+    "fact": ["id", "metric", "value", "unit", "period", "source"],
+    "hit": ["score", "type", "id", "date", "title"],
+}
+TABLE_COLUMNS: dict[str, list[str]] = {
+    "event": ["date", "title", "people", "place", "sources"],
+    "quote": ["date", "speaker", "text", "source"],
+    "person": ["id", "name", "name_vi", "roles"],
+    "topic": ["id", "label", "aliases"],
+    "source": ["id", "published", "publisher", "title"],
+    "fact": ["metric", "value", "unit", "period", "source"],
+    "hit": ["score", "type", "id", "date", "title"],
+}
+
+
+def hit_dict(hit: Any) -> dict[str, Any]:
+    return {"type": hit.type, "id": hit.id, "score": hit.score, "field": hit.field, "record": to_dict(hit.record)}
+
+
+def _hit_title(hit: Any) -> str:
+    r = hit.record
+    for name in ("title", "text", "name", "label", "metric"):
+        if getattr(r, name, None):
+            return getattr(r, name)
+    return r.id
+
+
+def available_fields(kind: str, sample: dict[str, Any] | None) -> list[str]:
+    if sample is None:
+        return COLUMNS[kind]
+    names = list(sample)
+    return names + [c for c in COLUMNS[kind] if c not in names]
+
+
+def check_fields(kind: str, fields: list[str] | None, sample: dict[str, Any] | None) -> None:
+    if not fields:
+        return
+    valid = available_fields(kind, sample)
+    unknown = [f for f in fields if f not in valid]
+    if unknown:
+        raise UsageError(f"Invalid value for '--fields': unknown field {', '.join(map(repr, unknown))}", f"choose from {', '.join(valid)}")
+
+
+def _display(kind: str, column: str, row: dict[str, Any], kb: KnowledgeBase | None, record: Any) -> str:
+    """A human cell: names rather than ids where that reads better."""
+    value = row.get(column)
+    if kind == "event" and column == "date":
+        return date_label(record)
+    if kind == "hit":
+        if column == "date":
+            return date_label(record.record) if hasattr(record.record, "date") else ""
+        if column == "title":
+            return _hit_title(record)
+        if column == "score":
+            return f"{record.score:.0f}"
+    if kb is not None and column == "people" and isinstance(value, list):
+        return ", ".join(kb.people[p].name if p in kb.people else p for p in value)
+    if kb is not None and column == "speaker" and value in kb.people:
+        return kb.people[value].name
+    if column == "roles" and isinstance(value, list):
+        return "; ".join(r["title"] + (f" ({r.get('start') or '…'}–{r.get('end') or ''})" if r.get("start") else "") for r in value)
+    if column == "sources" and isinstance(value, list):
+        return ", ".join(dict.fromkeys(c["source"] for c in value))
+    return _flat(value)
+
+
+def emit(kind: str, records: list[Any], output: Output, kb: KnowledgeBase | None = None) -> None:
+    """Write a listing of one kind of record in the chosen format."""
+    to_row: Callable[[Any], dict[str, Any]] = hit_dict if kind == "hit" else record_dict
+    rows = [to_row(r) for r in records]
+    check_fields(kind, output.fields, rows[0] if rows else None)
+    fields = output.fields
+    FORMATS[output.format](kind, records, rows, fields, output, kb)
+
+
+def _pick(row: dict[str, Any], fields: list[str] | None) -> dict[str, Any]:
+    return {f: row.get(f) for f in fields} if fields else row
+
+
+def _emit_json(kind, records, rows, fields, output, kb) -> None:
+    output.out.write(_json_text([_pick(r, fields) for r in rows]) + "\n")
+
+
+def _emit_jsonl(kind, records, rows, fields, output, kb) -> None:
+    for r in rows:
+        output.out.write(_json_text(_pick(r, fields), indent=None) + "\n")
+
+
+def _emit_csv(kind, records, rows, fields, output, kb) -> None:
+    columns = fields or COLUMNS[kind]
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(columns)
+    for record, row in zip(records, rows):
+        writer.writerow([_csv_cell(kind, c, row, record) for c in columns])
+    output.out.write(buf.getvalue())
+
+
+def _csv_cell(kind: str, column: str, row: dict, record: Any) -> str:
+    if kind == "hit" and column in ("date", "title"):
+        return _display(kind, column, row, None, record)
+    return _flat(row.get(column))
+
+
+def _emit_plain(kind, records, rows, fields, output, kb) -> None:
+    """Tab-separated lines, no header, no decoration: for grep, cut and head."""
+    columns = fields or TABLE_COLUMNS[kind]
+    for record, row in zip(records, rows):
+        cells = [" ".join(_display(kind, c, row, kb, record).split()) for c in columns]
+        output.out.write("\t".join(cells) + "\n")
+
+
+def _emit_table(kind, records, rows, fields, output, kb) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    columns = fields or TABLE_COLUMNS[kind]
+    table = Table(show_header=True, header_style="bold", expand=False, show_lines=False, pad_edge=False)
+    for c in columns:
+        wide = c in ("title", "text", "translation", "summary", "aliases", "roles", "label")
+        table.add_column(c.replace("_", " ").capitalize(), overflow="fold", ratio=3 if wide else None, no_wrap=c in ("date", "score", "id") and False)
+    for record, row in zip(records, rows):
+        table.add_row(*[Text(_display(kind, c, row, kb, record)) for c in columns])
+    console = make_console(output)
+    if not rows:
+        console.print(Text("(nothing matched)", style="dim"))
+        return
+    console.print(table)
+    console.print(Text(f"{len(rows)} {kind if len(rows) == 1 else _plural(kind)}", style="dim"))
+
+
+def _plural(kind: str) -> str:
+    return {"person": "people", "hit": "results"}.get(kind, kind + "s")
+
+
+def make_console(output: Output):
+    from rich.console import Console
+
+    return Console(file=output.out, markup=False, emoji=False, highlight=False, soft_wrap=False)
+
+
+FORMATS: dict[str, Callable[..., None]] = {
+    "table": _emit_table,
+    "plain": _emit_plain,
+    "json": _emit_json,
+    "jsonl": _emit_jsonl,
+    "csv": _emit_csv,
+}
+LISTING_FORMATS = tuple(FORMATS)
+
+
+def emit_object(obj: dict[str, Any], output: Output) -> None:
+    """A single JSON object (show, who)."""
+    output.out.write(_json_text(obj) + "\n")
+
+
+# --- detail views -------------------------------------------------------------------
+
+
+def _kv_table(pairs: Iterable[tuple[str, str]]):
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(show_header=False, box=None, pad_edge=False, padding=(0, 2, 0, 0))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    for key, value in pairs:
+        if value:
+            table.add_row(Text(key), Text(value))
+    return table
+
+
+def _heading(text: str):
+    from rich.text import Text
+
+    return Text(text, style="bold underline")
+
+
+def show_record(kind: str, record: Any, kb: KnowledgeBase, output: Output) -> None:
+    """One record in full, with its citations resolved to their sources."""
+    row = to_dict(record)
+    if output.format in ("json", "jsonl"):
+        emit_object({"type": kind, **_pick(row, output.fields)}, output)
+        return
+    lines: list[tuple[str, str]] = [("type", kind)]
+    for key, value in row.items():
+        if key in ("sources", "roles"):
+            continue
+        lines.append((key, _display(kind, key, row, kb, record) if key not in ("date", "end") else _flat(value)))
+    if output.format == "plain":
+        for key, value in lines:
+            if value:
+                output.out.write(f"{key}\t{' '.join(value.split())}\n")
+        for label, text in _citations(kind, record, kb):
+            output.out.write(f"source\t{label}\t{' '.join(text.split())}\n")
+        return
+    console = make_console(output)
+    console.print(_kv_table(lines))
+    if getattr(record, "roles", None):
+        console.print()
+        console.print(_heading("Roles"))
+        emit_roles(record.roles, console)
+    cites = _citations(kind, record, kb)
+    if cites:
+        console.print()
+        console.print(_heading("Sources"))
+        console.print(_kv_table(cites))
+    if kind == "event":
+        said = [q for q in kb.quotes.values() if q.event == record.id]
+        if said:
+            console.print()
+            console.print(_heading("Quotes"))
+            emit("quote", said, Output("table", stream=output.out), kb)
+
+
+def emit_roles(roles, console) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(pad_edge=False, header_style="bold")
+    for c in ("Title", "Organisation", "From", "To"):
+        table.add_column(c, overflow="fold")
+    for r in roles:
+        table.add_row(Text(r.title), Text(r.organisation), Text(r.start.text if r.start else "?"), Text(r.end.text if r.end else "—"))
+    console.print(table)
+
+
+def _citations(kind: str, record: Any, kb: KnowledgeBase) -> list[tuple[str, str]]:
+    if kind == "event":
+        cites = [(c.source, c.excerpt) for c in record.sources]
+    elif kind in ("quote", "fact"):
+        cites = [(record.source, getattr(record, "excerpt", None) or record.text)]
+    else:
+        return []
+    out = []
+    for sid, excerpt in cites:
+        src = kb.sources.get(sid)
+        label = f"{sid}" + (f" ({src.publisher}, {src.published})" if src and src.published else (f" ({src.publisher})" if src else ""))
+        out.append((label, f"“{excerpt}”" if excerpt else (src.url or src.title if src else "")))
+    return out
+
+
+def profile_dict(profile: Any) -> dict[str, Any]:
+    out = to_dict(profile.person)
+    if profile.roles_on is not None:
+        out["roles_on"] = [to_dict(r) for r in profile.roles_on]
+    out["events"] = [to_dict(e) for e in profile.events]
+    out["quotes"] = [to_dict(q) for q in profile.quotes]
+    return out
+
+
+def show_profile(profile: Any, kb: KnowledgeBase, output: Output) -> None:
+    if output.format in ("json", "jsonl"):
+        emit_object(profile_dict(profile), output)
+        return
+    p = profile.person
+    names = ", ".join(dict.fromkeys(p.names))
+    if output.format == "plain":
+        output.out.write(f"person\t{p.id}\t{p.name}\n")
+        output.out.write(f"names\t{names}\n")
+        for r in (profile.roles_on if profile.roles_on is not None else p.roles):
+            output.out.write(f"role\t{r.title}\t{r.organisation}\t{r.start.text if r.start else ''}\t{r.end.text if r.end else ''}\n")
+        for e in profile.events:
+            output.out.write(f"event\t{date_label(e)}\t{e.id}\t{e.title}\n")
+        for q in profile.quotes:
+            output.out.write(f"quote\t{q.date.text}\t{q.id}\t{' '.join(q.text.split())}\n")
+        return
+    from rich.text import Text
+
+    console = make_console(output)
+    title = Text(p.name, style="bold")
+    if p.country:
+        title.append(f"  ({p.country})", style="dim")
+    console.print(title)
+    console.print(Text(names, style="dim"), overflow="fold")
+    if p.note:
+        console.print(Text(p.note), overflow="fold")
+    console.print()
+    if profile.roles_on is not None:
+        when = f"{profile.on.start} – {profile.on.end}" if profile.on.start != profile.on.end else str(profile.on.start)
+        console.print(_heading(f"Roles held during {when}"))
+        if profile.roles_on:
+            emit_roles(profile.roles_on, console)
+        else:
+            console.print(Text("(no recorded role in that period)", style="dim"))
+    elif p.roles:
+        console.print(_heading("Roles"))
+        emit_roles(p.roles, console)
+    console.print()
+    console.print(_heading(f"Events ({len(profile.events)})"))
+    emit("event", profile.events, Output("table", stream=output.out), kb)
+    console.print()
+    console.print(_heading(f"Quotes ({len(profile.quotes)})"))
+    emit("quote", profile.quotes, Output("table", stream=output.out), kb)
+
+
+def write_text(text: str, output: Output) -> None:
+    output.out.write(text)
+
+
+def env_flag(name: str) -> bool:
+    return bool(os.environ.get(name))
