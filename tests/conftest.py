@@ -1,0 +1,74 @@
+"""Shared fixtures: run the real CLI in-process (typer's CliRunner isolation) or as a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sinorus.cli import run
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@dataclass
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+
+    def json(self):
+        return json.loads(self.stdout)
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory, monkeypatch):
+    """Each test session writes its cache to a temporary directory, never to ~/.cache."""
+    monkeypatch.setenv("SINORUS_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+    monkeypatch.delenv("SINORUS_DATA", raising=False)
+    monkeypatch.delenv("SINORUS_NO_CACHE", raising=False)
+
+
+def invoke(*args: str, env: dict | None = None) -> Result:
+    """Run `sinorus ARGS` in-process through the same entry point as the console script."""
+    runner = CliRunner()
+    with runner.isolation(env=env) as streams:
+        code = run([str(a) for a in args])
+        sys.stdout.flush()
+        sys.stderr.flush()
+        out, err = streams[0].getvalue(), streams[1].getvalue()
+    return Result(code, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"))
+
+
+@pytest.fixture
+def cli():
+    return invoke
+
+
+def run_subprocess(*args: str, env: dict | None = None, input: str | None = None, timeout: float = 60) -> Result:
+    """Run `python -m sinorus ARGS` as a real process."""
+    full_env = {**os.environ, **(env or {})}
+    proc = subprocess.run(
+        [sys.executable, "-m", "sinorus", *map(str, args)],
+        capture_output=True, env=full_env, input=input.encode() if input is not None else None, timeout=timeout,
+    )
+    return Result(proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
+
+
+@pytest.fixture
+def sub():
+    return run_subprocess
+
+
+@pytest.fixture(scope="session")
+def kb():
+    from sinorus import store
+
+    return store.load(ROOT / "data", use_cache=False)
