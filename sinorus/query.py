@@ -151,7 +151,11 @@ def _quote_topics(kb: KnowledgeBase, q: Quote) -> tuple[str, ...]:
 # --- search -----------------------------------------------------------------------
 
 SEARCH_TYPES = ("event", "quote", "person", "fact", "topic", "source")
+TIE_ORDER = ("person", "event", "topic", "fact", "quote", "source")  # at equal scores, who before what
 SEARCH_CUTOFF = 82.0
+# A match in what a record *is* (its title, name, value) outranks one in its supporting text.
+PRIMARY_FIELDS = frozenset({"id", "title", "title_vi", "name", "label", "text", "metric", "value"})
+SECONDARY_PENALTY = 3.0
 
 
 @dataclass(frozen=True)
@@ -217,6 +221,8 @@ def search(kb: KnowledgeBase, query: str, types: Iterable[str] = SEARCH_TYPES, l
                     if len(q) >= 4:
                         fuzzy_candidates.append((kind, r, name, f))
                     continue
+                if name not in PRIMARY_FIELDS:
+                    score -= SECONDARY_PENALTY
                 if score > best[0]:
                     best = (score, name)
             if best[0]:
@@ -233,7 +239,7 @@ def search(kb: KnowledgeBase, query: str, types: Iterable[str] = SEARCH_TYPES, l
             if score and (r.id not in fuzzy or score > fuzzy[r.id].score):
                 fuzzy[r.id] = Hit(kind, r.id, min(round(score, 1), 89.0), name, r)
         hits.extend(fuzzy.values())
-    order = {t: i for i, t in enumerate(SEARCH_TYPES)}
+    order = {t: i for i, t in enumerate(TIE_ORDER)}
     hits.sort(key=lambda h: (-h.score, order[h.type], getattr(getattr(h.record, "date", None), "sort_key", (0, 0)), h.id))
     return hits[:limit] if limit else hits
 

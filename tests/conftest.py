@@ -72,3 +72,39 @@ def kb():
     from sinorus import store
 
     return store.load(ROOT / "data", use_cache=False)
+
+
+ARTICLE = "Bài báo thử nghiệm. Hai bên đã gặp nhau. “Chúng tôi là bạn”, ông A nói.\n"
+
+
+def write_kb(directory: Path, events: list[dict], *, people: list[dict] | None = None, extra: str = "") -> Path:
+    """A small valid data set: one article, two people, two topics and the given events.
+
+    Each event dict needs id and date; title, summary and a citation are filled in.
+    Returns the data directory to pass to --data.
+    """
+    import yaml
+
+    data = directory / "data"
+    (directory / "seeds").mkdir(parents=True, exist_ok=True)
+    data.mkdir(parents=True, exist_ok=True)
+    (directory / "seeds" / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    body = {
+        "sources": [{"id": "art", "title": "Test article", "publisher": "Test", "published": "2022", "language": "vi", "file": "seeds/a.txt"}],
+        "people": people or [
+            {"id": "ann", "name": "Ann Example", "aliases": ["Anh Ê"]},
+            {"id": "bob", "name": "Bob Sample"},
+        ],
+        "topics": [{"id": "t1", "label": "Topic one", "aliases": ["Chủ đề một"]}, {"id": "t2", "label": "Topic two"}],
+        "events": [
+            {"title": f"Event {e['id']}", "summary": "Something happened.", "sources": [{"source": "art", "excerpt": "Hai bên đã gặp nhau."}], **e}
+            for e in events
+        ],
+    }
+    text = yaml.safe_dump(body, allow_unicode=True, sort_keys=False)
+    # dates must be quoted strings in sinorus data
+    import re
+
+    text = re.sub(r"^(\s*-?\s*(?:date|end|published): )'?([0-9][^'\n]*)'?$", r'\1"\2"', text, flags=re.M)
+    (data / "events.yaml").write_text(text + extra, encoding="utf-8")
+    return data

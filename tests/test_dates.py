@@ -1,0 +1,141 @@
+"""Date reading and range semantics, through the library and the CLI."""
+
+from datetime import date
+
+import pytest
+
+from conftest import write_kb
+from sinorus.dates import PartialDate, build_range, parse_user_date
+from sinorus.errors import UsageError
+
+TODAY = date(2026, 11, 24)
+
+
+@pytest.mark.parametrize(
+    "text, start, end, precision",
+    [
+        ("2019", date(2019, 1, 1), date(2019, 12, 31), "year"),
+        ("2019-06", date(2019, 6, 1), date(2019, 6, 30), "month"),
+        ("2019-06-05", date(2019, 6, 5), date(2019, 6, 5), "day"),
+        ("Feb 2022", date(2022, 2, 1), date(2022, 2, 28), "month"),
+        ("5 June 2019", date(2019, 6, 5), date(2019, 6, 5), "day"),
+        ("tháng 2 năm 2022", date(2022, 2, 1), date(2022, 2, 28), "month"),
+        ("ngày 5/6/2019", date(2019, 6, 5), date(2019, 6, 5), "day"),
+        ("5/6/2019", date(2019, 6, 5), date(2019, 6, 5), "day"),
+        ("năm 2022", date(2022, 1, 1), date(2022, 12, 31), "year"),
+        ("last year", date(2025, 1, 1), date(2025, 12, 31), "year"),
+        ("February 2024", date(2024, 2, 1), date(2024, 2, 29), "month"),
+    ],
+)
+def test_user_dates_have_the_precision_given(text, start, end, precision):
+    span = parse_user_date(text, "--from", TODAY)
+    assert (span.start, span.end, span.precision) == (start, end, precision)
+
+
+@pytest.mark.parametrize("text", ["banana", "2019-13", "2019-02-30", "", "   ", "Feb 30 2022"])
+def test_unreadable_dates_are_usage_errors(text):
+    with pytest.raises(UsageError) as info:
+        parse_user_date(text, "--from", TODAY)
+    assert "--from" in info.value.message
+
+
+def test_iso_input_never_reaches_dateparser(monkeypatch):
+    import sinorus.dates as dates
+
+    monkeypatch.setattr(dates, "_dateparser_read", lambda *a: pytest.fail("dateparser used for ISO input"))
+    for text in ("2019", "2019-06", "2019-06-05", "2019/6/5", "5/6/2019", "tháng 2 năm 2022"):
+        dates.parse_user_date(text, "--from", TODAY)
+
+
+def test_data_dates():
+    d = PartialDate.parse("2021-05~")
+    assert d.precision == "month" and d.approximate and not d.uncertain
+    assert PartialDate.parse("2023-01?").uncertain
+    assert PartialDate.parse("2021-05").sort_key < PartialDate.parse("2021-05-01").sort_key
+    for bad in ("2021-5", "21", "2021-02-30", "2021-05-25T10:00"):
+        with pytest.raises(ValueError):
+            PartialDate.parse(bad)
+
+
+def test_range_bounds_take_the_whole_period():
+    r = build_range("2019", "Feb 2022", today=TODAY)
+    assert r.start == date(2019, 1, 1) and r.end == date(2022, 2, 28)
+
+
+def test_from_after_to_is_a_usage_error(cli):
+    r = cli("timeline", "--from", "2023", "--to", "2022")
+    assert r.code == 2
+    assert "later than --to" in r.stderr and r.stdout == ""
+
+
+def test_on_with_from_is_a_usage_error(cli):
+    r = cli("timeline", "--on", "2022", "--from", "2021")
+    assert r.code == 2 and "--on" in r.stderr
+
+
+def test_banana_message(cli):
+    r = cli("timeline", "--from", "banana")
+    assert r.code == 2
+    assert r.stderr.strip().startswith("Error: Invalid value for '--from': cannot read \"banana\" as a date (try 2019")
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+EDGE_EVENTS = [
+    {"id": "dec31", "date": "2021-12-31"},
+    {"id": "jan1", "date": "2022-01-01"},
+    {"id": "dec-month", "date": "2021-12"},
+    {"id": "jan-month", "date": "2022-01"},
+    {"id": "year2022", "date": "2022"},
+    {"id": "year2021", "date": "2021"},
+    {"id": "straddle", "date": "2021-12-30", "end": "2022-01-02"},
+    {"id": "feb28", "date": "2022-02-28"},
+    {"id": "mar1", "date": "2022-03-01"},
+]
+
+
+@pytest.fixture
+def edges(tmp_path):
+    return write_kb(tmp_path, EDGE_EVENTS)
+
+
+def ids(cli, data, *args):
+    r = cli("--data", data, "timeline", *args, "--json")
+    assert r.code == 0, r.stderr
+    return [e["id"] for e in r.json()]
+
+
+def test_from_year_keeps_events_of_that_year_and_overlapping(cli, edges):
+    got = ids(cli, edges, "--from", "2022")
+    assert set(got) == {"jan1", "jan-month", "year2022", "straddle", "feb28", "mar1"}
+
+
+def test_from_year_strict_drops_straddling_event(cli, edges):
+    got = ids(cli, edges, "--from", "2022", "--strict")
+    assert "straddle" not in got and "jan1" in got and "year2022" in got
+
+
+def test_to_year_runs_through_december_31(cli, edges):
+    got = ids(cli, edges, "--to", "2021")
+    assert set(got) == {"dec31", "dec-month", "year2021", "straddle"}
+
+
+def test_to_month_runs_through_its_last_day(cli, edges):
+    got = ids(cli, edges, "--from", "2022-02", "--to", "Feb 2022")
+    assert "feb28" in got and "mar1" not in got
+    assert "year2022" in got  # a year-precision event overlaps February
+    assert "year2022" not in ids(cli, edges, "--from", "2022-02", "--to", "Feb 2022", "--strict")
+
+
+def test_boundary_day(cli, edges):
+    assert set(ids(cli, edges, "--on", "2022-01-01")) == {"jan1", "jan-month", "year2022", "straddle"}
+    assert ids(cli, edges, "--on", "2022-01-01", "--strict") == ["jan1"]
+
+
+def test_month_precision_sorts_before_days_of_that_month(cli, edges):
+    got = ids(cli, edges, "--from", "2021-12", "--to", "2022-01")
+    assert got.index("year2021") < got.index("dec-month") < got.index("straddle") < got.index("dec31")
+    assert got.index("year2022") < got.index("jan-month") < got.index("jan1")
+
+
+def test_vietnamese_date_filter(cli, edges):
+    assert ids(cli, edges, "--from", "tháng 2 năm 2022", "--to", "ngày 28/2/2022", "--strict") == ["feb28"]
