@@ -14,7 +14,7 @@ import typer
 
 
 from sinorus import __version__
-from sinorus.errors import SinorusError
+from sinorus.errors import OutputClosed, SinorusError
 
 app = typer.Typer(
     name="sinorus",
@@ -94,7 +94,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    data: Annotated[Optional[str], typer.Option("--data", envvar="SINORUS_DATA", help="A YAML file or a directory of YAML files to use instead of the bundled data.", show_envvar=True)] = None,
+    data: Annotated[Optional[str], typer.Option("--data", envvar="SINORUS_DATA", metavar="PATH", help="A YAML file or a directory of YAML files to use instead of the bundled data.", show_envvar=True)] = None,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
 ) -> None:
     """A cited timeline and fact lookup for China–Russia relations, built from five articles."""
@@ -381,16 +381,19 @@ def run(argv: Optional[List[str]] = None) -> int:
         return code
     except SinorusError as exc:
         return _fail(exc.message, exc.hint, exc.exit_code)
+    except click_exc.NoArgsIsHelpError as exc:  # bare `sinorus`: the help is the answer
+        sys.stdout.write(exc.format_message().rstrip() + "\n")
+        return 0
     except click_exc.UsageError as exc:
         command = exc.ctx.command_path if exc.ctx is not None else "sinorus"
         return _fail(exc.format_message(), f"see '{command} --help'", 2)
-    except click_exc.Exit as exc:
+    except typer.Exit as exc:
         return exc.exit_code
     except click_exc.ClickException as exc:
         return _fail(exc.format_message(), None, exc.exit_code)
-    except (KeyboardInterrupt, click_exc.Abort):
+    except (KeyboardInterrupt, typer.Abort):
         return 130
-    except BrokenPipeError:
+    except (BrokenPipeError, OutputClosed):
         _silence_stdout()
         return 0
     except RecursionError:

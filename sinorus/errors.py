@@ -26,3 +26,7 @@ class UsageError(SinorusError):
     """The command line asks for something impossible (exit 2)."""
 
     exit_code = 2
+
+
+class OutputClosed(Exception):
+    """The reader of our stdout went away (`| head`): stop quietly, exit 0."""

@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, TextIO
 
-from sinorus.errors import UsageError
+from sinorus.errors import OutputClosed, UsageError
 from sinorus.model import KnowledgeBase, Event, to_dict
 
 
@@ -31,7 +31,29 @@ class Output:
 
     @property
     def out(self) -> TextIO:
-        return self.stream or sys.stdout
+        return _PipeGuard(self.stream or sys.stdout)
+
+
+class _PipeGuard:
+    """A stream whose reader may leave (`| head`): turns EPIPE into OutputClosed."""
+
+    def __init__(self, stream: TextIO):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise OutputClosed() from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise OutputClosed() from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def stdout_is_terminal() -> bool:
@@ -95,8 +117,8 @@ def _flat(value: Any) -> str:
 
 # Default columns per record kind for table, plain and CSV.
 COLUMNS: dict[str, list[str]] = {
-    "event": ["date", "end", "title", "people", "topics", "place", "sources"],
-    "quote": ["date", "speaker", "text", "translation", "source"],
+    "event": ["id", "date", "end", "precision", "title", "people", "topics", "place", "sources"],
+    "quote": ["id", "date", "speaker", "text", "translation", "source"],
     "person": ["id", "name", "name_vi", "country", "roles"],
     "topic": ["id", "label", "label_vi", "aliases"],
     "source": ["id", "published", "publisher", "title", "file", "url"],
@@ -111,6 +133,13 @@ TABLE_COLUMNS: dict[str, list[str]] = {
     "source": ["id", "published", "publisher", "title"],
     "fact": ["metric", "value", "unit", "period", "source"],
     "hit": ["score", "type", "id", "date", "title"],
+}
+
+# Below this many columns a table keeps only what identifies a row.
+NARROW_WIDTH = 60
+NARROW_COLUMNS: dict[str, list[str]] = {
+    "event": ["date", "title"], "quote": ["date", "text"], "person": ["id", "name"], "topic": ["id", "label"],
+    "source": ["id", "title"], "fact": ["metric", "value"], "hit": ["type", "id", "title"],
 }
 
 
@@ -142,9 +171,19 @@ def check_fields(kind: str, fields: list[str] | None, sample: dict[str, Any] | N
         raise UsageError(f"Invalid value for '--fields': unknown field {', '.join(map(repr, unknown))}", f"choose from {', '.join(valid)}")
 
 
+def field_value(column: str, row: dict[str, Any], record: Any) -> Any:
+    """A record field, or a computed one: ``precision`` of a dated record."""
+    if column in row:
+        return row[column]
+    if column == "precision":
+        d = getattr(record, "date", None) or getattr(getattr(record, "record", None), "date", None)
+        return d.precision if d is not None else None
+    return None
+
+
 def _display(kind: str, column: str, row: dict[str, Any], kb: KnowledgeBase | None, record: Any) -> str:
     """A human cell: names rather than ids where that reads better."""
-    value = row.get(column)
+    value = field_value(column, row, record)
     if kind == "event" and column == "date":
         return date_label(record)
     if kind == "hit":
@@ -174,17 +213,17 @@ def emit(kind: str, records: list[Any], output: Output, kb: KnowledgeBase | None
     FORMATS[output.format](kind, records, rows, fields, output, kb)
 
 
-def _pick(row: dict[str, Any], fields: list[str] | None) -> dict[str, Any]:
-    return {f: row.get(f) for f in fields} if fields else row
+def _pick(row: dict[str, Any], fields: list[str] | None, record: Any = None) -> dict[str, Any]:
+    return {f: field_value(f, row, record) for f in fields} if fields else row
 
 
 def _emit_json(kind, records, rows, fields, output, kb) -> None:
-    output.out.write(_json_text([_pick(r, fields) for r in rows]) + "\n")
+    output.out.write(_json_text([_pick(r, fields, rec) for rec, r in zip(records, rows)]) + "\n")
 
 
 def _emit_jsonl(kind, records, rows, fields, output, kb) -> None:
-    for r in rows:
-        output.out.write(_json_text(_pick(r, fields), indent=None) + "\n")
+    for rec, r in zip(records, rows):
+        output.out.write(_json_text(_pick(r, fields, rec), indent=None) + "\n")
 
 
 def _emit_csv(kind, records, rows, fields, output, kb) -> None:
@@ -200,7 +239,7 @@ def _emit_csv(kind, records, rows, fields, output, kb) -> None:
 def _csv_cell(kind: str, column: str, row: dict, record: Any) -> str:
     if kind == "hit" and column in ("date", "title"):
         return _display(kind, column, row, None, record)
-    return _flat(row.get(column))
+    return _flat(field_value(column, row, record))
 
 
 def _emit_plain(kind, records, rows, fields, output, kb) -> None:
@@ -211,23 +250,43 @@ def _emit_plain(kind, records, rows, fields, output, kb) -> None:
         output.out.write("\t".join(cells) + "\n")
 
 
+# Share of the spare width per table column; columns not listed keep their natural width.
+_RATIOS = {"title": 4, "text": 5, "translation": 4, "summary": 4, "people": 2, "aliases": 3, "roles": 3, "label": 2,
+           "place": 1, "sources": 2, "name": 2, "name_vi": 2, "metric": 3, "publisher": 2, "speaker": 2}
+_MIN_WIDTH = {"sources": 8, "source": 8, "people": 10, "speaker": 8, "place": 6}
+_NO_WRAP = {"date", "score", "published", "period", "value", "type"}
+
+
 def _emit_table(kind, records, rows, fields, output, kb) -> None:
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
-    columns = fields or TABLE_COLUMNS[kind]
-    table = Table(show_header=True, header_style="bold", expand=False, show_lines=False, pad_edge=False)
-    for c in columns:
-        wide = c in ("title", "text", "translation", "summary", "aliases", "roles", "label")
-        table.add_column(c.replace("_", " ").capitalize(), overflow="fold", ratio=3 if wide else None, no_wrap=c in ("date", "score", "id") and False)
-    for record, row in zip(records, rows):
-        table.add_row(*[Text(_display(kind, c, row, kb, record)) for c in columns])
     console = make_console(output)
+    columns = fields or (NARROW_COLUMNS[kind] if console.width < NARROW_WIDTH else TABLE_COLUMNS[kind])
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, show_edge=False, expand=True)
+    for c in columns:
+        table.add_column(c.replace("_", " ").capitalize(), overflow="fold", ratio=_RATIOS.get(c), no_wrap=c in _NO_WRAP, min_width=_MIN_WIDTH.get(c))
+    for record, row in zip(records, rows):
+        table.add_row(*[Text(_table_cell(kind, c, row, kb, record)) for c in columns])
     if not rows:
         console.print(Text("(nothing matched)", style="dim"))
         return
     console.print(table)
     console.print(Text(f"{len(rows)} {kind if len(rows) == 1 else _plural(kind)}", style="dim"))
+
+
+def _table_cell(kind: str, column: str, row: dict[str, Any], kb: KnowledgeBase | None, record: Any) -> str:
+    """Like a plain cell, but shorter where a table is cramped: article ids plus a count of outside reports."""
+    if column == "sources" and isinstance(row.get("sources"), list) and kb is not None:
+        ids = list(dict.fromkeys(c["source"] for c in row["sources"]))
+        articles = [i for i in ids if i in kb.sources and kb.sources[i].file]
+        rest = len(ids) - len(articles)
+        return ", ".join(articles) + (f" +{rest}" if rest else "")
+    if column == "date" and getattr(record, "end", None) is not None:
+        start, end = record.date.text, record.end.text
+        return f"{start}–{end[5:]}" if start[:4] == end[:4] and len(end) > 4 else f"{start}–{end}"
+    return _display(kind, column, row, kb, record)
 
 
 def _plural(kind: str) -> str:
@@ -281,7 +340,7 @@ def show_record(kind: str, record: Any, kb: KnowledgeBase, output: Output) -> No
     """One record in full, with its citations resolved to their sources."""
     row = to_dict(record)
     if output.format in ("json", "jsonl"):
-        emit_object({"type": kind, **_pick(row, output.fields)}, output)
+        emit_object({"type": kind, **_pick(row, output.fields, record)}, output)
         return
     lines: list[tuple[str, str]] = [("type", kind)]
     for key, value in row.items():
@@ -318,9 +377,11 @@ def emit_roles(roles, console) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(pad_edge=False, header_style="bold")
-    for c in ("Title", "Organisation", "From", "To"):
-        table.add_column(c, overflow="fold")
+    from rich import box
+
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, show_edge=False, expand=True)
+    for c, ratio in (("Title", 3), ("Organisation", 3), ("From", None), ("To", None)):
+        table.add_column(c, overflow="fold", ratio=ratio, no_wrap=ratio is None)
     for r in roles:
         table.add_row(Text(r.title), Text(r.organisation), Text(r.start.text if r.start else "?"), Text(r.end.text if r.end else "—"))
     console.print(table)

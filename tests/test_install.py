@@ -1,0 +1,48 @@
+"""The wheel carries the data: an installed sinorus works from any directory."""
+
+import os
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory):
+    out = tmp_path_factory.mktemp("wheel")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
+        capture_output=True, text=True, timeout=300,
+    )
+    if proc.returncode != 0:
+        pytest.skip(f"cannot build a wheel here: {proc.stderr.strip()[-300:]}")
+    return next(out.glob("sinorus-*.whl"))
+
+
+def test_wheel_contains_data_and_seeds(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    data = [n for n in names if n.startswith("sinorus/_bundled/data/") and n.endswith(".yaml")]
+    seeds = [n for n in names if n.startswith("sinorus/_bundled/seeds/")]
+    assert len(data) == len(list((ROOT / "data").glob("*.yaml")))
+    assert sorted(os.path.basename(s) for s in seeds) == sorted(p.name for p in (ROOT / "seeds").iterdir())
+
+
+def test_installed_package_runs_outside_the_repo(wheel, tmp_path):
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)], check=True, timeout=300)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(site), "SINORUS_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("SINORUS_DATA", None)
+    probe = "import sinorus, sys; print(sinorus.__file__)"
+    where = subprocess.run([sys.executable, "-c", probe], cwd=elsewhere, env=env, capture_output=True, text=True)
+    assert where.stdout.startswith(str(site))
+    for args in (["timeline", "--from", "2019"], ["check"]):
+        proc = subprocess.run([sys.executable, "-m", "sinorus", *args], cwd=elsewhere, env=env, capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.strip()
+    check = subprocess.run([sys.executable, "-m", "sinorus", "check"], cwd=elsewhere, env=env, capture_output=True, text=True)
+    assert "5 of 5 articles" in check.stdout
