@@ -132,14 +132,14 @@ TABLE_COLUMNS: dict[str, list[str]] = {
     "topic": ["id", "label", "aliases"],
     "source": ["id", "published", "publisher", "title"],
     "fact": ["metric", "value", "unit", "period", "source"],
-    "hit": ["score", "type", "id", "date", "title"],
+    "hit": ["score", "type", "date", "title"],
 }
 
 # Below this many columns a table keeps only what identifies a row.
-NARROW_WIDTH = 60
+NARROW_WIDTH = 72
 NARROW_COLUMNS: dict[str, list[str]] = {
     "event": ["date", "title"], "quote": ["date", "text"], "person": ["id", "name"], "topic": ["id", "label"],
-    "source": ["id", "title"], "fact": ["metric", "value"], "hit": ["type", "id", "title"],
+    "source": ["id", "title"], "fact": ["metric", "value"], "hit": ["type", "title"],
 }
 
 
@@ -188,7 +188,10 @@ def _display(kind: str, column: str, row: dict[str, Any], kb: KnowledgeBase | No
         return date_label(record)
     if kind == "hit":
         if column == "date":
-            return date_label(record.record) if hasattr(record.record, "date") else ""
+            if hasattr(record.record, "date"):
+                return date_label(record.record)
+            period = getattr(record.record, "period", None)
+            return period.text if period is not None else ""
         if column == "title":
             return _hit_title(record)
         if column == "score":
@@ -244,16 +247,16 @@ def _csv_cell(kind: str, column: str, row: dict, record: Any) -> str:
 
 def _emit_plain(kind, records, rows, fields, output, kb) -> None:
     """Tab-separated lines, no header, no decoration: for grep, cut and head."""
-    columns = fields or TABLE_COLUMNS[kind]
+    columns = fields or (COLUMNS[kind] if kind == "hit" else TABLE_COLUMNS[kind])
     for record, row in zip(records, rows):
         cells = [" ".join(_display(kind, c, row, kb, record).split()) for c in columns]
         output.out.write("\t".join(cells) + "\n")
 
 
 # Share of the spare width per table column; columns not listed keep their natural width.
-_RATIOS = {"title": 4, "text": 5, "translation": 4, "summary": 4, "people": 2, "aliases": 3, "roles": 3, "label": 2,
-           "place": 1, "sources": 2, "name": 2, "name_vi": 2, "metric": 3, "publisher": 2, "speaker": 2}
-_MIN_WIDTH = {"sources": 8, "source": 8, "people": 10, "speaker": 8, "place": 6}
+_RATIOS = {"title": 3, "text": 5, "translation": 4, "summary": 4, "people": 2, "aliases": 3, "roles": 3, "label": 2,
+           "name": 2, "name_vi": 2, "metric": 3, "publisher": 2, "speaker": 2}
+_MIN_WIDTH = {"sources": 8, "source": 8, "people": 10, "speaker": 8, "place": 8, "id": 12}
 _NO_WRAP = {"date", "score", "published", "period", "value", "type"}
 
 
@@ -268,7 +271,12 @@ def _emit_table(kind, records, rows, fields, output, kb) -> None:
     for c in columns:
         table.add_column(c.replace("_", " ").capitalize(), overflow="fold", ratio=_RATIOS.get(c), no_wrap=c in _NO_WRAP, min_width=_MIN_WIDTH.get(c))
     for record, row in zip(records, rows):
-        table.add_row(*[Text(_table_cell(kind, c, row, kb, record)) for c in columns])
+        cells = [Text(_table_cell(kind, c, row, kb, record)) for c in columns]
+        if kind == "quote" and "text" in columns and "translation" not in columns and row.get("translation"):
+            cells[columns.index("text")].append("\n" + row["translation"], style="dim italic")
+        if kind == "hit" and "title" in columns and "id" not in columns:
+            cells[columns.index("title")].append("\n" + record.id, style="dim")
+        table.add_row(*cells)
     if not rows:
         console.print(Text("(nothing matched)", style="dim"))
         return
