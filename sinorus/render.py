@@ -255,9 +255,9 @@ def _emit_plain(kind, records, rows, fields, output, kb) -> None:
 
 # Share of the spare width per table column; columns not listed keep their natural width.
 _RATIOS = {"title": 3, "text": 5, "translation": 4, "summary": 4, "people": 2, "aliases": 3, "roles": 3, "label": 2,
-           "name": 2, "name_vi": 2, "metric": 3, "publisher": 2, "speaker": 2}
+           "name": 2, "name_vi": 2, "metric": 4, "value": 2, "unit": 2, "publisher": 2, "speaker": 2}
 _MIN_WIDTH = {"sources": 8, "source": 8, "people": 10, "speaker": 8, "place": 8, "id": 12}
-_NO_WRAP = {"date", "score", "published", "period", "value", "type"}
+_NO_WRAP = {"date", "score", "published", "period", "type"}
 
 
 def _emit_table(kind, records, rows, fields, output, kb) -> None:
@@ -405,8 +405,9 @@ def _citations(kind: str, record: Any, kb: KnowledgeBase) -> list[tuple[str, str
     out = []
     for sid, excerpt in cites:
         src = kb.sources.get(sid)
-        label = f"{sid}" + (f" ({src.publisher}, {src.published})" if src and src.published else (f" ({src.publisher})" if src else ""))
-        out.append((label, f"“{excerpt}”" if excerpt else (src.url or src.title if src else "")))
+        about = ", ".join(str(x) for x in (src.publisher, src.published) if x) if src else ""
+        text = f"“{excerpt}”" if excerpt else (src.url or src.title if src else "")
+        out.append((sid, f"{text} — {about}" if about else text))
     return out
 
 
