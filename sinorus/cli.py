@@ -51,15 +51,17 @@ def _complete(kind: str):
         except Exception:
             return []
         if kind == "person":
-            names = [n for p in kb.people.values() for n in (p.id, p.name)]
-        elif kind == "topic":
+            # complete any word of any name, keeping what was typed: "Sho" -> Shoigu, Shoygu; "sergei-" -> ids
+            low = incomplete.casefold()
+            words = {w for p in kb.people.values() for n in (p.id, *p.names) for w in n.split()}
+            return sorted({incomplete + w[len(incomplete):] for w in words if w.casefold().startswith(low)})
+        if kind == "topic":
             names = list(kb.topics)
         elif kind == "source":
             names = list(kb.sources)
         else:
             names = [rid for section in ("events", "quotes", "people", "topics", "sources", "facts") for rid in kb.section(section)]
-        low = incomplete.casefold()
-        return [n for n in names if n.casefold().startswith(low)]
+        return [n for n in names if n.startswith(incomplete)]
 
     return complete
 
@@ -113,6 +115,7 @@ def timeline(
     strict: Annotated[bool, typer.Option("--strict", help="Keep only events lying wholly inside the range (default: overlapping it).")] = False,
     limit: Limit = None,
     reverse: Annotated[bool, typer.Option("--reverse", "-r", help="Newest first.")] = False,
+    group: Annotated[Optional[str], typer.Option("--group", "-g", help="year: a heading before each year in table and plain output (JSON and CSV unchanged).")] = None,
     json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False, fmt: Format = None, fields: Fields = None,
 ) -> None:
     """Events in date order, filtered by date, topic, person or source.
@@ -125,11 +128,11 @@ def timeline(
       sinorus timeline --who "Vuong Nghi" --json | jq '.[].title'
     """
     from sinorus import query
-    from sinorus.render import emit
+    from sinorus.render import emit_grouped
 
     output = _output(json_, jsonl, csv_, fmt, fields)
     flt = _event_filter(ctx, date_from, date_to, on, strict, topic, who, source)
-    emit("event", query.events(flt.kb, flt.filter, limit, reverse), output, flt.kb)
+    emit_grouped("event", query.events(flt.kb, flt.filter, limit, reverse), output, flt.kb, by=group)
 
 
 class _Selection:
@@ -360,8 +363,33 @@ def _fail(message: str, hint: Optional[str], code: int) -> int:
     return code
 
 
+class _ClosedOutput:
+    """Stands in for a closed stdout: any write fails as OSError(EBADF), reported in one line."""
+
+    encoding = "utf-8"
+
+    def write(self, text: str) -> int:
+        import errno
+
+        raise OSError(errno.EBADF, "standard output is closed")
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+
 def _prepare_streams() -> None:
-    """Never crash on an encoding that cannot show Vietnamese (LC_ALL=C, PYTHONIOENCODING=ascii)."""
+    """Never crash on an encoding that cannot show Vietnamese (LC_ALL=C, PYTHONIOENCODING=ascii).
+
+    A stream the shell closed (`>&-`) is None in Python: stderr then discards, and
+    writing to stdout becomes the one-line error "standard output is closed".
+    """
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w")
+    if sys.stdout is None:
+        sys.stdout = _ClosedOutput()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.reconfigure(errors="backslashreplace")

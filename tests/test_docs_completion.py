@@ -32,7 +32,7 @@ def test_readme_starts_with_the_two_commands_and_ci_runs_the_second():
 def test_completion_offers_people_topics_and_ids():
     env = {"_SINORUS_COMPLETE": "complete_bash", "COMP_WORDS": "sinorus who Sho", "COMP_CWORD": "2"}
     r = run_subprocess(env=env)
-    assert "Sergei Shoigu" in r.stdout.splitlines() or "sergei-shoigu" in r.stdout
+    assert {"Shoigu", "Shoygu"} <= set(r.stdout.split())
     env = {"_SINORUS_COMPLETE": "complete_bash", "COMP_WORDS": "sinorus timeline --topic sc", "COMP_CWORD": "3"}
     assert "sco" in run_subprocess(env=env).stdout.split()
     env = {"_SINORUS_COMPLETE": "complete_bash", "COMP_WORDS": "sinorus show no-lim", "COMP_CWORD": "2"}
