@@ -37,3 +37,9 @@ def test_completion_offers_people_topics_and_ids():
     assert "sco" in run_subprocess(env=env).stdout.split()
     env = {"_SINORUS_COMPLETE": "complete_bash", "COMP_WORDS": "sinorus show no-lim", "COMP_CWORD": "2"}
     assert "no-limits-joint-statement-2022-02-04" in run_subprocess(env=env).stdout.split()
+
+
+def test_readme_check_output_is_current(cli):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    first = cli("check").stdout.splitlines()[0]
+    assert first in readme, f"README shows an old `sinorus check` summary; now: {first}"
