@@ -342,6 +342,122 @@ def cache_clear() -> None:
     sys.stderr.write(f"removed {removed} cache file{'s' if removed != 1 else ''}\n")
 
 
+# --- export and stats (issue 7) ------------------------------------------------------
+
+_On = Annotated[Optional[str], typer.Option("--on", help="Only events overlapping this period (a year, a month or a day).")]
+_Who = Annotated[Optional[str], typer.Option("--who", "-p", help="Only events with this person (any spelling).", autocompletion=_complete("person"))]
+_SourceOpt = Annotated[Optional[str], typer.Option("--source", "-s", help="Only events citing this source id.", autocompletion=_complete("source"))]
+_Strict = Annotated[bool, typer.Option("--strict", help="Keep only events lying wholly inside the range (default: overlapping it).")]
+
+
+@app.command("export")
+def export_command(
+    ctx: typer.Context,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="json, jsonl, csv, yaml, md, timelinejs or html. Default: from the -o file's extension.")] = None,
+    output_file: Annotated[Optional[str], typer.Option("--output", "-o", help="Write to this file (atomically: a temporary file, then a rename); '-' or none: stdout.")] = None,
+    date_from: From = None, date_to: To = None, on: _On = None, strict: _Strict = False,
+    topic: Topic = None, who: _Who = None, source: _SourceOpt = None,
+    bom: Annotated[bool, typer.Option("--bom", help="csv only: begin with a UTF-8 byte-order mark, which Excel needs to read accents.")] = False,
+    title: Annotated[Optional[str], typer.Option("--title", help="Title of the md, html and timelinejs documents.")] = None,
+) -> None:
+    """Write the events (or, for yaml, the knowledge base) as a file in another format.
+
+    \b
+    The filters are those of 'timeline'. Output is UTF-8; without -o it goes to stdout.
+    yaml without filters is the whole knowledge base, loadable with --data; with
+    filters it is the chosen events plus every record they need.
+    Examples:
+      sinorus export -o timeline.html
+      sinorus export --format csv --from 2022 --topic SCO > sco.csv
+      sinorus export --format csv --bom -o for-excel.csv
+      sinorus export --format yaml -o kb.yaml && sinorus --data kb.yaml check
+      sinorus export -f md --who Lavrov
+    """
+    from sinorus import export, query
+
+    to_stdout = output_file in (None, "-")
+    if not to_stdout and os.path.isdir(output_file):
+        from sinorus.errors import UsageError
+
+        raise UsageError(f"Invalid value for '--output': {output_file!r} is a directory", "give a file name, e.g. -o timeline.html")
+    if fmt is not None:
+        chosen = export.get(fmt)
+    elif not to_stdout:
+        chosen = export.for_path(output_file)
+    else:
+        from sinorus.errors import UsageError
+
+        raise UsageError("Missing option '--format'", f"choose from {', '.join(export.names())}, or give -o FILE with one of their extensions")
+    if bom and chosen.name != "csv":
+        from sinorus.errors import UsageError
+
+        raise UsageError(f"--bom applies to csv only, not {chosen.name}", "drop --bom, or use --format csv")
+    flt = _event_filter(ctx, date_from, date_to, on, strict, topic, who, source)
+    events = query.events(flt.kb, flt.filter)
+    filtered = any(v is not None for v in (date_from, date_to, on, topic, who, source))
+    text = chosen(export.Selection(flt.kb, events, filtered, title or export.DEFAULT_TITLE, bom))
+    if to_stdout:
+        _write_stdout_bytes(text)
+        return
+    from pathlib import Path
+
+    from sinorus.cache import write_atomic
+
+    target = Path(output_file)
+    mode = _file_mode(target)
+    write_atomic(target, text)
+    os.chmod(target, mode)  # the temporary file was private (0600); give the export a normal file's mode
+    what = "the knowledge base" if chosen.name == "yaml" and not filtered else f"{len(events)} event{'s' if len(events) != 1 else ''}"
+    sys.stderr.write(f"exported {what} as {chosen.name} to {output_file}\n")
+
+
+def _file_mode(path) -> int:
+    """The mode an overwritten file keeps, or what the umask gives a new one."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _write_stdout_bytes(text: str) -> None:
+    """Exports are files: UTF-8 bytes as built (CRLF, BOM kept), whatever the terminal's encoding."""
+    from sinorus.errors import OutputClosed
+
+    try:
+        sys.stdout.flush()
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is None:
+            sys.stdout.write(text)
+        else:
+            buffer.write(text.encode("utf-8"))
+            buffer.flush()
+    except BrokenPipeError:
+        raise OutputClosed() from None
+
+
+@app.command()
+def stats(
+    ctx: typer.Context,
+    top: Annotated[int, typer.Option("--top", min=1, help="How many people and topics to list.")] = 10,
+    json_: Json = False, fmt: Format = None,
+) -> None:
+    """Counts at a glance: events per year as bars, the busiest people and topics, records by type.
+
+    \b
+    Examples:
+      sinorus stats
+      sinorus stats --top 5
+      sinorus stats --json | jq '.events_per_year'
+    """
+    from sinorus import stats as statistics
+    from sinorus.render import show_stats
+
+    output = _output(json_, fmt=fmt)
+    show_stats(statistics.compute(_kb(ctx), top), output)
+
+
 # --- entry point ---------------------------------------------------------------------
 
 

@@ -204,13 +204,13 @@ SINGULAR = {"sources": "source", "people": "person", "topics": "topic", "events"
 SECTIONS = tuple(SCHEMA)
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: Any, drop_empty: bool = False) -> Any:
     if isinstance(value, PartialDate):
         return value.text
     if isinstance(value, (Citation, Role)):
-        return to_dict(value)
+        return to_dict(value, drop_empty=drop_empty)
     if isinstance(value, tuple):
-        return [_plain(v) for v in value]
+        return [_plain(v, drop_empty) for v in value]
     return value
 
 
@@ -224,7 +224,7 @@ def to_dict(record: Any, *, drop_empty: bool = False) -> dict[str, Any]:
         spec = SCHEMA[section_of(record)]
     out = {}
     for name in spec:
-        value = _plain(getattr(record, name))
+        value = _plain(getattr(record, name), drop_empty)
         if drop_empty and value in (None, [], ""):
             continue
         out[name] = value

@@ -471,3 +471,146 @@ def write_text(text: str, output: Output) -> None:
 
 def env_flag(name: str) -> bool:
     return bool(os.environ.get(name))
+
+
+# --- grouped timelines and stats charts ------------------------------------------------
+
+GROUPINGS = ("year",)
+
+
+def emit_grouped(kind: str, records: list[Any], output: Output, kb: KnowledgeBase | None = None, by: str | None = None) -> None:
+    """A listing with a heading before each year, so a long timeline scans by eye.
+
+    Only table and plain output change; JSON, JSONL and CSV stay exactly as ``emit`` writes them.
+    """
+    if by is not None and by not in GROUPINGS:
+        raise UsageError(f"Invalid value for '--group': {by!r}", f"choose from {', '.join(GROUPINGS)}")
+    if by is None or output.format not in ("table", "plain"):
+        emit(kind, records, output, kb)
+        return
+    from itertools import groupby
+
+    rows = [record_dict(r) for r in records]
+    check_fields(kind, output.fields, rows[0] if rows else None)
+    groups = [(year, list(items)) for year, items in groupby(zip(records, rows), key=lambda rr: rr[0].date.start.year)]
+    if output.format == "plain":
+        out = output.out
+        for year, items in groups:
+            out.write(f"── {year} ──\n")
+            _emit_plain(kind, [r for r, _ in items], [row for _, row in items], output.fields, output, kb)
+        return
+    _grouped_table(kind, groups, output, kb)
+
+
+def _grouped_table(kind: str, groups: list, output: Output, kb: KnowledgeBase | None) -> None:
+    """One table (so columns line up across years) with a year row opening each section."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    console = make_console(output)
+    if not groups:
+        console.print(Text("(nothing matched)", style="dim"))
+        return
+    columns = output.fields or (NARROW_COLUMNS[kind] if console.width < NARROW_WIDTH else TABLE_COLUMNS[kind])
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, show_edge=False, expand=True)
+    for c in columns:
+        table.add_column(c.replace("_", " ").capitalize(), overflow="fold", ratio=_RATIOS.get(c), no_wrap=c in _NO_WRAP, min_width=_MIN_WIDTH.get(c))
+    total = 0
+    for i, (year, items) in enumerate(groups):
+        heading = Text(f"── {year} ──", style="bold red")
+        table.add_row(heading, *[Text(f"{len(items)} {kind if len(items) == 1 else _plural(kind)}", style="dim") if j == 0 else Text("") for j in range(len(columns) - 1)])
+        for n, (record, row) in enumerate(items):
+            last = n == len(items) - 1 and i < len(groups) - 1
+            table.add_row(*[Text(_table_cell(kind, c, row, kb, record)) for c in columns], end_section=last)
+        total += len(items)
+    console.print(table)
+    console.print(Text(f"{total} {kind if total == 1 else _plural(kind)} in {len(groups)} year{'s' if len(groups) != 1 else ''}", style="dim"))
+
+
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+def bar(value: float, maximum: float, width: int) -> str:
+    """A horizontal bar in block characters, to an eighth of a cell; any non-zero value shows."""
+    if value <= 0 or maximum <= 0 or width <= 0:
+        return ""
+    eighths = max(1, round(value / maximum * width * 8))
+    full, rest = divmod(eighths, 8)
+    return "█" * full + (_EIGHTHS[rest] if rest else "")
+
+
+def _stats_charts(stats: dict[str, Any]) -> list[tuple[str, str, list[tuple[str, int]]]]:
+    """(heading, style, [(label, count)]) for each bar chart of `stats`."""
+    return [
+        ("Events per year", "red", [(str(r["year"]), r["events"]) for r in stats["events_per_year"]]),
+        (f"People in the most events (top {len(stats['people'])})", "cyan", [(r["name"], r["events"]) for r in stats["people"]]),
+        (f"Topics with the most events (top {len(stats['topics'])})", "green", [(r["label"], r["events"]) for r in stats["topics"]]),
+    ]
+
+
+def show_stats(stats: dict[str, Any], output: Output) -> None:
+    """Bar charts on a terminal, the same bars as plain lines in a pipe, or the JSON object."""
+    if output.format in ("json", "jsonl"):
+        emit_object(stats, output)
+        return
+    if output.format not in ("table", "plain"):
+        raise UsageError(f"Invalid value for '--format': stats cannot be written as {output.format}", "use table, plain or json")
+    if output.format == "plain":
+        _stats_plain(stats, output.out)
+    else:
+        _stats_table(stats, output)
+
+
+_PLAIN_BAR = 40
+_LABEL_MAX = 36
+
+
+def _fit(label: str, width: int) -> str:
+    from rich.cells import cell_len, set_cell_size
+
+    return set_cell_size(label, width - 1) + "…" if cell_len(label) > width else label + " " * (width - cell_len(label))
+
+
+def _stats_plain(stats: dict[str, Any], out: TextIO) -> None:
+    counts = stats["counts"]
+    out.write("Records: " + ", ".join(f"{n} {k}" for k, n in counts.items()) + "\n")
+    for heading, _, rows in _stats_charts(stats):
+        out.write(f"\n{heading}\n")
+        if not rows:
+            out.write("(none)\n")
+            continue
+        from rich.cells import cell_len
+
+        width = min(_LABEL_MAX, max(cell_len(label) for label, _ in rows))
+        top = max(n for _, n in rows)
+        for label, n in rows:
+            out.write(f"{_fit(label, width)}  {bar(n, top, _PLAIN_BAR)} {n}\n")
+
+
+def _stats_table(stats: dict[str, Any], output: Output) -> None:
+    from rich.cells import cell_len
+    from rich.table import Table
+    from rich.text import Text
+
+    console = make_console(output)
+    counts = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 0))
+    for _ in stats["counts"]:
+        counts.add_column(justify="right")
+    counts.add_row(*[Text.assemble((str(n), "bold"), f" {k}") for k, n in stats["counts"].items()])
+    console.print(_heading("Records"))
+    console.print(counts)
+    for heading, style, rows in _stats_charts(stats):
+        console.print()
+        console.print(_heading(heading))
+        if not rows:
+            console.print(Text("(none)", style="dim"))
+            continue
+        label_w = min(_LABEL_MAX, max(cell_len(label) for label, _ in rows), max(8, console.width * 2 // 5))
+        top = max(n for _, n in rows)
+        room = max(4, min(60, console.width - label_w - len(str(top)) - 4))
+        for label, n in rows:
+            line = Text(_fit(label, label_w) + "  ")
+            line.append(bar(n, top, room), style=style)
+            line.append(f" {n}", style="bold")
+            console.print(line, no_wrap=True, overflow="ellipsis")
