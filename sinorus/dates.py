@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -162,7 +163,8 @@ def parse_user_date(text: str, option: str = "date", today: date | None = None) 
 
     Raises UsageError naming the option, as typer would for a bad value.
     """
-    cleaned = " ".join(str(text).split())
+    # NFC: "tháng"/"năm" typed or pasted decomposed (macOS) must still match the Vietnamese forms
+    cleaned = " ".join(unicodedata.normalize("NFC", str(text)).split())
     if not cleaned:
         raise UsageError(f"Invalid value for '{option}': an empty date", DATE_HINT)
     span = _numeric(cleaned)

@@ -47,7 +47,7 @@ def person(kb: KnowledgeBase, query: str, option: str | None = None) -> Person:
         hint = _did_you_mean(suggestions(query, named)) or "run 'sinorus people' to list everyone"
         if option:
             raise UsageError(f"Invalid value for '{option}': {what}", hint)
-        raise NotFound(what.capitalize(), hint)
+        raise NotFound(what[:1].upper() + what[1:], hint)  # not capitalize(): it lowercases the echoed query
     top = [m for m in matches if matches[0].score - m.score < 4.0]
     if is_ambiguous(matches) or (len(top) > 1 and top[0].score == top[1].score):
         listed = ", ".join(f"{m.key} ({kb.people[m.key].name})" for m in top[:6])
@@ -228,8 +228,10 @@ def search(kb: KnowledgeBase, query: str, types: Iterable[str] = SEARCH_TYPES, l
             if best[0]:
                 hits.append(Hit(kind, r.id, best[0], best[1], r))
     found = {h.id for h in hits}
-    if fuzzy_candidates:
-        from rapidfuzz import fuzz
+    # Fuzzy scores stop at 89: once `limit` hits score above that, no fuzzy hit could make the list.
+    enough = bool(limit) and sum(h.score > 89.0 for h in hits) >= limit
+    if fuzzy_candidates and not enough and any(c[1].id not in found for c in fuzzy_candidates):
+        from rapidfuzz import fuzz  # lazy: only a fuzzy pass pays for it
 
         fuzzy: dict[str, Hit] = {}
         for kind, r, name, f in fuzzy_candidates:

@@ -427,12 +427,15 @@ def show_profile(profile: Any, kb: KnowledgeBase, output: Output) -> None:
     p = profile.person
     names = ", ".join(dict.fromkeys(p.names))
     if output.format == "plain":
-        output.out.write(f"person\t{p.id}\t{p.name}\n")
-        output.out.write(f"names\t{names}\n")
+        def one(text: str) -> str:  # a newline or tab in the data must not forge a line or a field
+            return " ".join(text.split())
+
+        output.out.write(f"person\t{p.id}\t{one(p.name)}\n")
+        output.out.write(f"names\t{one(names)}\n")
         for r in (profile.roles_on if profile.roles_on is not None else p.roles):
-            output.out.write(f"role\t{r.title}\t{r.organisation}\t{r.start.text if r.start else ''}\t{r.end.text if r.end else ''}\n")
+            output.out.write(f"role\t{one(r.title)}\t{one(r.organisation)}\t{r.start.text if r.start else ''}\t{r.end.text if r.end else ''}\n")
         for e in profile.events:
-            output.out.write(f"event\t{date_label(e)}\t{e.id}\t{e.title}\n")
+            output.out.write(f"event\t{date_label(e)}\t{e.id}\t{one(e.title)}\n")
         for q in profile.quotes:
             output.out.write(f"quote\t{q.date.text}\t{q.id}\t{' '.join(q.text.split())}\n")
         return

@@ -25,6 +25,9 @@ from sinorus.yamlread import Plain, YList, YMap, read_file
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+# An unquoted number is taken as written only in plain decimal: YAML 1.1 reads 010 as 8,
+# 1:30 as 90, 0x1F as 31 and .nan as NaN (which is not even valid JSON output).
+DECIMAL_RE = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
@@ -62,6 +65,8 @@ def data_files(location: Path) -> list[Path]:
         return files
     if location.is_file():
         return [location]
+    if location.exists():  # /dev/null, a pipe from <(...), a socket: there, but not a file to read twice
+        raise DataError(f"{location}: not a regular file", "save the data to a .yaml file and point --data at it")
     raise DataError(f"{location}: no such file or directory", "point --data (or SINORUS_DATA) at a YAML file or a directory of them")
 
 
@@ -124,7 +129,10 @@ class _Builder:
                 return None
         if kind == "value":
             if isinstance(value, Plain) and value.kind == "number":
-                return value.value
+                if DECIMAL_RE.fullmatch(value.text) and value.value == value.value and abs(value.value) != float("inf"):
+                    return value.value
+                self.problem(origin, rid, f"{field}: the unquoted number {value.text!r} would read as {value.value!r}; write it in decimal, or quote it: \"{value.text}\"")
+                return None
             return self._text(value, origin, rid, field)
         if kind == "strs":
             if not isinstance(value, YList):
@@ -280,19 +288,25 @@ def _closest(word: str, choices: Iterable[str]) -> str | None:
     return found[0] if found else None
 
 
-def collect(location: Path) -> tuple[KnowledgeBase, list[Problem]]:
-    """Read every file at a location; return what loaded and every problem found."""
+def collect(location: Path, progress=None) -> tuple[KnowledgeBase, list[Problem]]:
+    """Read every file at a location; return what loaded and every problem found.
+
+    ``progress(done, total)``, if given, is called after each file (in bytes read).
+    """
     builder = _Builder()
     files = data_files(location)
-    for path in files:
+    sizes = [p.stat().st_size for p in files] if progress is not None else []
+    for i, path in enumerate(files):
         builder.add_file(path, read_file(path))
+        if progress is not None:
+            progress(sum(sizes[: i + 1]), sum(sizes))
     builder.check_references()
     builder.kb.files = tuple(str(p) for p in files)
     return builder.kb, builder.problems
 
 
-def load_uncached(location: Path) -> KnowledgeBase:
-    kb, problems = collect(location)
+def load_uncached(location: Path, progress=None) -> KnowledgeBase:
+    kb, problems = collect(location, progress)
     if problems:
         more = f" (and {len(problems) - 1} more; run 'sinorus check' to list them)" if len(problems) > 1 else ""
         raise DataError(f"{problems[0]}{more}", "fix the data file, or run 'sinorus check' for the full list")

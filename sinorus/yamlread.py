@@ -74,7 +74,12 @@ def _scalar(yaml, resolver, event) -> Any:
         return event.value
     if kind == "null":
         return None
-    value = _constructor(yaml).construct_object(yaml.ScalarNode(tag, event.value))
+    try:
+        value = _constructor(yaml).construct_object(yaml.ScalarNode(tag, event.value))
+    except (ValueError, OverflowError, yaml.YAMLError):
+        # 2022-02-30, hour 25, a 5000-digit number: not what YAML 1.1 says it is, so it
+        # stays text and the schema reports it against its record ("not a real calendar date").
+        return event.value
     return Plain(kind, event.value, value)
 
 
@@ -98,8 +103,15 @@ def parse_text(text: str, name: str) -> Any:
     root: Any = None
     documents = 0
 
+    def record() -> str:
+        """': ID' of the record being read (or ': events[2]' before its id), as the validator names it."""
+        if len(stack) < 3 or not isinstance(stack[0], YMap) or not isinstance(stack[1], YList) or not isinstance(stack[2], YMap):
+            return ""
+        rid = stack[2].get("id")
+        return f": {rid}" if isinstance(rid, str) else f": {keys[0]}[{len(stack[1])}]"
+
     def where(mark) -> str:
-        return f"{name}:{mark.line + 1}:{mark.column + 1}"
+        return f"{name}:{mark.line + 1}:{mark.column + 1}{record()}"
 
     def add(value: Any, pos: tuple[int, int]) -> None:
         nonlocal root
@@ -114,9 +126,9 @@ def parse_text(text: str, name: str) -> Any:
         key = keys[-1]
         if key is None:
             if not isinstance(value, str):
-                raise DataError(f"{name}:{pos[0]}:{pos[1]}: mapping keys must be plain text")
+                raise DataError(f"{name}:{pos[0]}:{pos[1]}{record()}: mapping keys must be plain text")
             if value in parent:
-                raise DataError(f"{name}:{pos[0]}:{pos[1]}: duplicate key '{value}'", "each key may appear once in a mapping")
+                raise DataError(f"{name}:{pos[0]}:{pos[1]}{record()}: duplicate key '{value}'", "each key may appear once in a mapping")
             keys[-1] = value
             parent.marks[value] = pos
         else:
@@ -158,6 +170,14 @@ def parse_text(text: str, name: str) -> Any:
                 except ValueError as exc:
                     raise DataError(f"{where(mark)}: {exc}") from None
                 add(value, (mark.line + 1, mark.column + 1))
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids anywhere (ESC, C1 controls)
+        # exc.position counts bytes with libyaml and characters without it: find the character instead.
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        at = text.find(chr(code))
+        at = at if at >= 0 else 0
+        line = text.count("\n", 0, at) + 1
+        column = at - (text.rfind("\n", 0, at) + 1) + 1
+        raise DataError(f"{name}:{line}:{column}: character U+{code:04X} is not allowed in a data file", "remove it; control characters could rewrite the terminal") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = (exc.problem or exc.context or "invalid YAML").strip()

@@ -17,6 +17,16 @@ from sinorus.cli import run
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
+try:  # property tests: a small fixed budget by default, more with --hypothesis-profile=ci
+    from hypothesis import HealthCheck, settings as _hsettings
+
+    _quiet = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large]
+    _hsettings.register_profile("fast", max_examples=40, deadline=None, suppress_health_check=_quiet, print_blob=True)
+    _hsettings.register_profile("ci", max_examples=300, deadline=None, suppress_health_check=_quiet, print_blob=True)
+    _hsettings.load_profile("fast")
+except ImportError:  # hypothesis is a test extra; tests needing it skip themselves
+    pass
+
 
 @dataclass
 class Result:
