@@ -1,27 +1,30 @@
-"""A compiled copy of the validated knowledge base, so a run need not parse YAML.
+"""The cache: a compiled index of each data set, so a run need not parse YAML.
 
-One JSON file per data location under the user's cache directory, stamped with
-the files' paths, sizes and modification times and the sinorus version. A cache
-that is missing, stale, corrupt or unreadable is never trusted: the YAML is read
-again and the cache rewritten atomically (temp file + rename). When the cache
-directory cannot be written, sinorus simply runs without one.
+One SQLite file per data location (``sinorus.index`` describes what it holds)
+under $SINORUS_CACHE_DIR, else the user's cache directory (platformdirs; on
+Linux the XDG rule is applied directly, which saves importing platformdirs on
+every run). SINORUS_NO_CACHE=1 disables it.
+
+An index that is missing, stale, truncated, corrupt or unreadable is never
+trusted: the YAML is read again and the index rebuilt into a temporary file
+that is renamed into place, so concurrent runs each see a whole index and the
+last rename wins. When the cache directory cannot be written, sinorus runs
+from the YAML every time (with a note on stderr when that costs more than a
+second, or always with SINORUS_DEBUG=1). Building an index that takes more
+than a second shows a progress bar on stderr when stderr is a terminal.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import sys
-import tempfile
+import time
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
-from sinorus import __version__
-from sinorus.dates import PartialDate
-from sinorus.model import SECTIONS, Citation, KnowledgeBase, Origin, RECORD_TYPES, Role, SCHEMA, to_dict
-
-FORMAT = 1
+FORMAT = 3  # index.FORMAT: the layout of the files written here
+PROGRESS_AFTER = 1.0  # seconds of building before a progress bar appears
+_PATTERNS = ("kb-*.sqlite", "kb-*.json", ".kb-*.tmp")  # *.json: the format-1 cache of sinorus 0.1
 
 
 def cache_dir() -> Path | None:
@@ -31,86 +34,180 @@ def cache_dir() -> Path | None:
     explicit = os.environ.get("SINORUS_CACHE_DIR")
     if explicit:
         return Path(explicit)
-    try:
-        from platformdirs import user_cache_dir
+    found = _xdg_cache_dir()
+    if found is None:
+        try:
+            from platformdirs import user_cache_dir
 
-        return Path(user_cache_dir("sinorus", appauthor=False))
-    except Exception:  # no usable home directory
+            found = Path(user_cache_dir("sinorus", appauthor=False))
+        except Exception:  # no usable home directory
+            return None
+    # Older platformdirs (the range allows 3.x) answer "~/.cache/sinorus" when HOME is unset and the
+    # user has no passwd entry: that would create a "~" directory in the working directory.
+    return found if found.is_absolute() else None
+
+
+def _xdg_cache_dir() -> Path | None:
+    """What platformdirs answers on Linux in the usual case, without importing it (about 2 ms)."""
+    if sys.platform != "linux" or hasattr(sys, "getandroidapilevel"):
         return None
-
-
-def _stamp(files: list[Path]) -> str:
-    parts = [f"sinorus {__version__} format {FORMAT}"]
-    for path in files:
-        st = path.stat()
-        parts.append(f"{path.resolve()}\0{st.st_size}\0{st.st_mtime_ns}")
-    return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if os.path.isabs(xdg):
+        return Path(xdg) / "sinorus"
+    home = os.environ.get("HOME", "")
+    if os.path.isabs(home):
+        return Path(home) / ".cache" / "sinorus"
+    return None  # HOME unset or relative: platformdirs consults the password database
 
 
 def cache_file(location: Path) -> Path | None:
+    """Where the index of the data at location lives (None when caching is off)."""
     base = cache_dir()
     if base is None:
         return None
-    name = hashlib.sha256(str(location.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:20]
-    return base / f"kb-{name}.json"
+    from sinorus import index
+
+    return index.cache_path(location, base)
 
 
-def _dump(kb: KnowledgeBase, stamp: str) -> str:
-    sections = {}
-    for section in SECTIONS:
-        rows = []
-        for record in kb.section(section).values():
-            row = to_dict(record, drop_empty=True)
-            row["@"] = [record.origin.file, record.origin.line, record.origin.column]
-            if section == "events":
-                row["@c"] = [[c.origin.file, c.origin.line, c.origin.column] for c in record.sources]
-            rows.append(row)
-        sections[section] = rows
-    return json.dumps({"stamp": stamp, "files": list(kb.files), "sections": sections}, ensure_ascii=False, separators=(",", ":"))
+# A knowledge base built by ensure_index() whose index could not be written, for the
+# ordinary path of the same run to take instead of reading the YAML a second time.
+_handover: dict[Path, Any] = {}
 
 
-def _date(text: str | None) -> PartialDate | None:
-    return PartialDate.parse(text) if text is not None else None
-
-
-def _revive(section: str, row: dict) -> object:
-    origin = Origin(*row.pop("@"))
-    cite_origins = row.pop("@c", None)
-    fields = {}
-    for name, value in row.items():
-        kind = SCHEMA[section][name][0]
-        if kind == "date":
-            value = _date(value)
-        elif kind == "strs":
-            value = tuple(value)
-        elif kind == "citations":
-            value = tuple(Citation(c["source"], c.get("excerpt"), Origin(*o)) for c, o in zip(value, cite_origins))
-        elif kind == "roles":
-            value = tuple(Role(r["title"], r["organisation"], _date(r.get("start")), _date(r.get("end")), r.get("note")) for r in value)
-        fields[name] = value
-    return RECORD_TYPES[section](origin=origin, **fields)
-
-
-def _read(path: Path, stamp: str) -> KnowledgeBase | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("stamp") != stamp:
-            return None
-        kb = KnowledgeBase(files=tuple(data["files"]))
-        for section in SECTIONS:
-            target = kb.section(section)
-            for row in data["sections"][section]:
-                record = _revive(section, row)
-                target[record.id] = record
+def load_cached(location: Path, build: Callable[..., Any]):
+    """The knowledge base from the index when it matches the files, else built from YAML and indexed."""
+    kb = _handover.pop(location, None)
+    if kb is not None:
         return kb
-    except FileNotFoundError:
-        return None
-    except Exception:  # corrupt, truncated or foreign: never trusted
-        return None
+    return _load(location, build)[0]
+
+
+def ensure_index(location: Path) -> bool:
+    """Build the index of the data at location unless it is current; True when it now is.
+
+    The fast paths call this on a first run: the knowledge base read from the YAML
+    is dropped once indexed, and the answer comes from the index (a lower peak of
+    memory than answering from it). When the index cannot be written, it is kept
+    for load_cached, so the YAML is not read twice.
+    """
+    from sinorus.store import load_uncached
+
+    kb, written = _load(location, load_uncached)
+    if not written:
+        _handover[location] = kb
+    return written
+
+
+def _load(location: Path, build: Callable[..., Any]) -> tuple[Any, bool]:
+    from sinorus.store import data_files
+
+    files = data_files(location)
+    base = cache_dir()
+    if base is None:
+        return build(location), False
+    import sqlite3
+
+    from sinorus import index
+
+    target = index.cache_path(location, base)
+    try:
+        sigs = index.signatures(files)
+    except OSError:
+        return build(location), False
+    found = index.open_index(target, index.stamp_checker(location, files, sigs))
+    if found is not None:
+        return found.knowledge_base(), True
+    started_ns = time.time_ns()
+    progress = _Progress()
+    written = False
+    try:
+        with index.gc_paused():
+            kb = _build(build, location, progress)
+        try:
+            if index.signatures(files) == sigs:  # unchanged while we read them
+                stamp = index.stamp_text(location, files, sigs, index.racy_files(files, sigs, started_ns))
+                with index.gc_paused():
+                    index.build(kb, location, target, stamp, progress.records)
+                written = True
+            else:
+                index.debug_note("data changed while it was read; index not written")
+        except (OSError, sqlite3.Error) as exc:
+            slow = progress.elapsed() > PROGRESS_AFTER
+            if slow or os.environ.get("SINORUS_DEBUG"):
+                why = getattr(exc, "strerror", None) or str(exc)
+                sys.stderr.write(f"sinorus: note: cache not written to {target.parent} ({why}); the YAML will be read again next time\n")
+    finally:
+        progress.close()
+    return kb, written
+
+
+def _build(build: Callable[..., Any], location: Path, progress: "_Progress"):
+    try:
+        return build(location, progress=progress.files)
+    except TypeError as exc:
+        if "progress" not in str(exc):
+            raise
+        return build(location)
+
+
+class _Progress:
+    """A rich progress bar on stderr, shown only on a terminal and only once building takes a while."""
+
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+        self._bar = None
+        self._task = None
+        self._off = not _stderr_is_terminal()
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.start
+
+    def files(self, done: int, total: int) -> None:
+        self._show("reading YAML", done, total)
+
+    def records(self, done: int, total: int) -> None:
+        self._show("building index", done, total)
+
+    def _show(self, what: str, done: int, total: int) -> None:
+        if self._off or self.elapsed() < PROGRESS_AFTER:
+            return
+        try:
+            if self._bar is None:
+                from rich.console import Console
+                from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+                self._bar = Progress(
+                    TextColumn("sinorus: {task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
+                    console=Console(file=sys.stderr), transient=True,
+                )
+                self._bar.start()
+            if self._task is None or self._bar.tasks[self._task].description != what:
+                self._task = self._bar.add_task(what, total=total)
+            self._bar.update(self._task, completed=done, total=total)
+        except Exception:  # a progress bar must never break a run
+            self._off = True
+
+    def close(self) -> None:
+        if self._bar is not None:
+            try:
+                self._bar.stop()
+            except Exception:
+                pass
+            self._bar = None
+
+
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def write_atomic(path: Path, text: str) -> None:
     """Write text so readers see the old file or the new one, never half of either."""
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -127,49 +224,41 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def load_cached(location: Path, build: Callable[[Path], KnowledgeBase]) -> KnowledgeBase:
-    """The knowledge base from the cache when it matches the files, else built and cached."""
-    from sinorus.store import data_files
-
-    files = data_files(location)
-    target = cache_file(location)
-    if target is None:
-        return build(location)
-    stamp = _stamp(files)
-    kb = _read(target, stamp)
-    if kb is not None:
-        return kb
-    kb = build(location)
-    try:
-        if _stamp(files) == stamp:  # files unchanged while we read them
-            write_atomic(target, _dump(kb, stamp))
-    except OSError as exc:
-        if os.environ.get("SINORUS_DEBUG"):
-            print(f"sinorus: note: cache not written ({exc.strerror or exc})", file=sys.stderr)
-    return kb
+def _cache_files(base: Path | None) -> list[Path]:
+    if base is None or not base.is_dir():
+        return []
+    found: list[Path] = []
+    for pattern in _PATTERNS:
+        found += base.glob(pattern)
+    return sorted(set(found))
 
 
 def info() -> dict:
     """What the cache directory holds, for `sinorus cache info`."""
     base = cache_dir()
-    files = sorted(base.glob("kb-*.json")) if base is not None and base.is_dir() else []
+    files = []
+    for p in _cache_files(base):
+        if p.name.startswith("."):
+            continue
+        try:
+            files.append({"path": str(p), "bytes": p.stat().st_size})
+        except OSError:
+            pass
     return {
         "directory": str(base) if base is not None else None,
         "enabled": base is not None,
-        "files": [{"path": str(p), "bytes": p.stat().st_size} for p in files],
-        "bytes": sum(p.stat().st_size for p in files),
+        "files": files,
+        "bytes": sum(f["bytes"] for f in files),
     }
 
 
 def clear() -> int:
-    """Remove every cache file; return how many were removed."""
-    base = cache_dir()
+    """Remove every cache file (and any left-over temporary file); return how many were removed."""
     removed = 0
-    if base is not None and base.is_dir():
-        for p in list(base.glob("kb-*.json")) + list(base.glob(".kb-*.tmp")):
-            try:
-                p.unlink()
-                removed += 1
-            except OSError:
-                pass
+    for p in _cache_files(cache_dir()):
+        try:
+            p.unlink()
+            removed += 1
+        except OSError:
+            pass
     return removed

@@ -1,0 +1,729 @@
+"""The compiled index of a data set: one SQLite file per data location.
+
+The YAML files stay the source of truth. The first run on a data set validates
+it (``store.load_uncached``) and compiles the result into an SQLite database in
+the cache directory; later runs open that database instead of parsing YAML.
+
+What the database holds, per record (table ``records``, in file order):
+- ``body``: the record's JSON exactly as ``render`` prints it (``to_dict``,
+  indent 2, Unicode as is), so a listing of 20,000 events is a string join
+  rather than 20,000 objects revived and re-encoded;
+- its origin (file, line, column) and its citations' origins, so the records
+  revived from it are the very records the YAML gives (``revive``);
+- sort and filter keys: date start (ordinal), precision, end of its interval,
+  the quote's speaker; ``links`` holds an event's people, topics and sources.
+And for search: every searchable field of every record, folded as
+``query.search`` folds it (with and without accents), packed per record in
+``fields`` (which SQLite scans with ``instr`` to find the few records that can
+match exactly before Python scores them) and per search type in ``fuzzy``
+(chunks of all fields in order, for rapidfuzz's batch scoring).
+
+Validity: the database is written to a temporary file and renamed into place,
+so readers see a whole old one or a whole new one. Its ``stamp`` names the
+sinorus version, the index format, the code that shaped it (sizes and mtimes of
+the modules below) and every data file's name, size, mtime, ctime and inode;
+files changed within a second of the build also carry a CRC of their content
+(a second write within one mtime tick keeps size and mtime). A database whose
+stamp differs, whose size does not match its page count (truncated), or that
+SQLite cannot read (garbage) is never used.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+import time
+import zlib
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from sinorus import __version__
+
+FORMAT = 3
+PACKAGE_DIR = Path(__file__).resolve().parent
+YAML_SUFFIXES = (".yaml", ".yml")  # as store.YAML_SUFFIXES
+SECTIONS = ("sources", "people", "topics", "events", "quotes", "facts")  # as model.SECTIONS
+SECTION_NO = {name: i for i, name in enumerate(SECTIONS)}
+SINGULAR = ("source", "person", "topic", "event", "quote", "fact")
+LINK_PERSON, LINK_TOPIC, LINK_SOURCE = 0, 1, 2
+# Modules whose code decides what the index holds: an edit to any of them rebuilds it.
+CODE = ("__init__.py", "index.py", "cache.py", "model.py", "store.py", "dates.py", "text.py", "yamlread.py", "query.py", "render.py", "names.py")
+RACY_NS = 2_000_000_000  # files modified this close to a build also get a content CRC
+FIELD_SEP, RECORD_SEP = "\x1f", "\x1e"  # never in folded text: fold turns controls and spaces into " "
+NAME_CODE = 0xE000  # a packed search field starts with chr(NAME_CODE + number of its name in meta field_names)
+
+
+# --- where the data is (mirrors store.data_location / data_files, without importing store) ---
+
+
+def data_location(path: str | os.PathLike | None = None) -> Path:
+    chosen = path if path not in (None, "") else os.environ.get("SINORUS_DATA") or None
+    if chosen is not None:
+        return Path(chosen)
+    inside = PACKAGE_DIR / "_bundled"
+    return (inside if (inside / "data").is_dir() else PACKAGE_DIR.parent) / "data"
+
+
+def data_files(location: Path) -> list[Path] | None:
+    """The YAML files at a location, or None when store.data_files would complain."""
+    try:
+        if location.is_dir():
+            files = sorted(p for p in location.iterdir() if p.suffix.lower() in YAML_SUFFIXES and p.is_file())
+            return files or None
+        if location.is_file():
+            return [location]
+    except OSError:
+        pass
+    return None
+
+
+# --- stamps -------------------------------------------------------------------------
+
+
+def _code_stamp() -> str:
+    parts = []
+    for name in CODE:
+        try:
+            st = os.stat(PACKAGE_DIR / name)
+            parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            parts.append(f"{name}:-")
+    return ",".join(parts)
+
+
+def signatures(files: list[Path]) -> list[tuple]:
+    """(name, size, mtime, ctime, inode) of each data file; raises OSError."""
+    out = []
+    for path in files:
+        st = os.stat(path)
+        out.append((path.name, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+    return out
+
+
+def _crc(path: Path) -> int:
+    with open(path, "rb") as fh:
+        crc = 0
+        while True:
+            chunk = fh.read(1 << 20)
+            if not chunk:
+                return crc
+            crc = zlib.crc32(chunk, crc)
+
+
+def stamp_text(location: Path, files: list[Path], sigs: list[tuple], racy: dict[str, int]) -> str:
+    """What the index of these files must say about itself to be trusted."""
+    head = f"sinorus {__version__} index {FORMAT} code {_code_stamp()} max {os.environ.get('SINORUS_MAX_FILE_BYTES', '')}"
+    lines = [head, str(location.resolve())]
+    for sig in sigs:
+        crc = racy.get(sig[0])
+        lines.append("\t".join(map(str, sig)) + (f"\tcrc {crc}" if crc is not None else ""))
+    return "\n".join(lines)
+
+
+def racy_files(files: list[Path], sigs: list[tuple], since_ns: int) -> dict[str, int]:
+    """CRCs of the files modified within RACY_NS of since_ns (their mtime may not tell a rewrite)."""
+    return {sig[0]: _crc(path) for path, sig in zip(files, sigs) if sig[2] >= since_ns - RACY_NS}
+
+
+def cache_path(location: Path, base: Path) -> Path:
+    key = str(location.resolve()).encode("utf-8", "surrogatepass")
+    return base / f"kb-{zlib.crc32(key):08x}{zlib.adler32(key):08x}.sqlite"
+
+
+# --- reading --------------------------------------------------------------------------
+
+
+class Index:
+    """An open, validated index. Queries return JSON bodies or revived records."""
+
+    def __init__(self, con: sqlite3.Connection, path: Path, meta: dict[str, str]) -> None:
+        self.con = con
+        self.path = path
+        self.meta = meta
+        self.files = tuple(meta["files"].split("\n")) if meta.get("files") else ()
+        self._small = None
+
+    # JSON bodies, for the fast paths ------------------------------------------------
+    def bodies(self, sql: str, args: Iterable[Any] = ()) -> list[str]:
+        return [row[0] for row in self.con.execute(sql, tuple(args))]
+
+    def body_of(self, section: str, rid: str) -> str | None:
+        row = self.con.execute("SELECT body FROM records WHERE id = ? AND section = ?", (rid, SECTION_NO[section])).fetchone()
+        return row[0] if row else None
+
+    def has(self, section: str, rid: str) -> bool:
+        return self.con.execute("SELECT 1 FROM records WHERE id = ? AND section = ?", (rid, SECTION_NO[section])).fetchone() is not None
+
+    def names(self, section: str) -> list[tuple[str, list[tuple[str, str]]]]:
+        """(id, [(folded, folded with accents), ...]) of each person or topic, names in matching order."""
+        out = []
+        for rid, packed in self.con.execute("SELECT id, names FROM names WHERE section = ? ORDER BY rowid", (SECTION_NO[section],)):
+            forms = []
+            for item in packed.split(RECORD_SEP) if packed else ():
+                f0, _, f1 = item.partition(FIELD_SEP)
+                forms.append((f0, f1 if _ else f0))
+            out.append((rid, forms))
+        return out
+
+    # revived records, for everything else ----------------------------------------------
+    def knowledge_base(self):
+        """The whole knowledge base: small sections revived now, big ones on demand."""
+        from sinorus.model import KnowledgeBase
+
+        small = self.small_sections()
+        return KnowledgeBase(
+            sources=small["sources"], people=small["people"], topics=small["topics"],
+            events=LazySection(self, "events"), quotes=LazySection(self, "quotes"), facts=LazySection(self, "facts"),
+            files=self.files,
+        )
+
+    def small_sections(self) -> dict[str, dict]:
+        if self._small is None:
+            self._small = {name: dict(self.revive_rows(self._rows("WHERE section = ? ORDER BY rowid", (SECTION_NO[name],)))) for name in ("sources", "people", "topics")}
+        return self._small
+
+    def _rows(self, where: str, args: tuple) -> Iterator[tuple]:
+        return self.con.execute(f"SELECT section, id, file, line, col, cites, body FROM records {where}", args)
+
+    def revive_rows(self, rows: Iterable[tuple]) -> Iterator[tuple[str, Any]]:
+        revive = _reviver(self.files)
+        for section, rid, file, line, col, cites, body in rows:
+            yield rid, revive(SECTIONS[section], file, line, col, cites, body)
+
+
+class LazySection:
+    """A read-only mapping id -> record over one big section, revived on first use.
+
+    Behaves as the dict a KnowledgeBase holds (file order, get, in, len, values,
+    items, ==); a full iteration revives every record once and keeps them.
+    """
+
+    def __init__(self, index: Index, section: str) -> None:
+        self._index = index
+        self._section = section
+        self._no = SECTION_NO[section]
+        self._all: dict[str, Any] | None = None
+        self._some: dict[str, Any] = {}
+
+    def _load(self) -> dict[str, Any]:
+        if self._all is None:
+            with gc_paused():
+                self._all = dict(self._index.revive_rows(self._index._rows("WHERE section = ? ORDER BY rowid", (self._no,))))
+        return self._all
+
+    def __getitem__(self, rid: str) -> Any:
+        if self._all is not None:
+            return self._all[rid]
+        if rid not in self._some:
+            if not isinstance(rid, str):
+                raise KeyError(rid)
+            found = list(self._index.revive_rows(self._index._rows("WHERE id = ? AND section = ?", (rid, self._no))))
+            if not found:
+                raise KeyError(rid)
+            self._some[rid] = found[0][1]
+        return self._some[rid]
+
+    def get(self, rid: str, default: Any = None) -> Any:
+        try:
+            return self[rid]
+        except KeyError:
+            return default
+
+    def __contains__(self, rid: object) -> bool:
+        if self._all is not None:
+            return rid in self._all
+        return isinstance(rid, str) and (rid in self._some or self._index.has(self._section, rid))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        if self._all is not None:
+            return len(self._all)
+        return self._index.con.execute("SELECT count(*) FROM records WHERE section = ?", (self._no,)).fetchone()[0]
+
+    def keys(self):
+        return self._load().keys()
+
+    def values(self):
+        return self._load().values()
+
+    def items(self):
+        return self._load().items()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, LazySection):
+            other = other._load()
+        return self._load() == other
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<{self._section}: {len(self)} records from {self._index.path.name}>"
+
+
+def _reviver(files: tuple[str, ...]) -> Callable[..., Any]:
+    import json
+
+    from sinorus.dates import PartialDate
+    from sinorus.model import RECORD_TYPES, SCHEMA, Citation, Origin, Role
+
+    parse_date = PartialDate.parse
+    kinds = {name: {f: k for f, (k, _) in spec.items()} for name, spec in SCHEMA.items()}
+    loads = json.loads
+
+    def date(text):
+        return parse_date(text) if text is not None else None
+
+    def revive(section: str, file: int, line: int, col: int, cites: str | None, body: str) -> Any:
+        row = loads(body)
+        kind_of = kinds[section]
+        fields = {}
+        for name, value in row.items():
+            if value is None:
+                continue
+            kind = kind_of[name]
+            if kind == "date":
+                value = parse_date(value)
+            elif kind == "strs":
+                value = tuple(value)
+            elif kind == "citations":
+                where = loads(cites) if cites else [[file, line, col]] * len(value)
+                value = tuple(Citation(c["source"], c.get("excerpt"), Origin(files[o[0]], o[1], o[2])) for c, o in zip(value, where))
+            elif kind == "roles":
+                value = tuple(Role(r["title"], r["organisation"], date(r.get("start")), date(r.get("end")), r.get("note")) for r in value)
+            fields[name] = value
+        return RECORD_TYPES[section](origin=Origin(files[file], line, col), **fields)
+
+    return revive
+
+
+def open_index(path: Path, stamp: Callable[[str], bool]) -> Index | None:
+    """The index at path if it is whole, readable and its stamp passes; else None."""
+    try:
+        size = os.stat(path).st_size
+    except OSError:
+        return None
+    con = None
+    try:
+        uri = "file:" + _uri_path(path) + "?mode=ro&immutable=1"
+        con = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        page_size = con.execute("PRAGMA page_size").fetchone()[0]
+        pages = con.execute("PRAGMA page_count").fetchone()[0]
+        if pages * page_size != size:  # truncated, or grown by something else
+            raise sqlite3.DatabaseError("size does not match page count")
+        meta = dict(con.execute("SELECT key, value FROM meta"))
+        if meta.get("complete") != "yes" or not stamp(meta.get("stamp", "")):
+            con.close()
+            return None
+        return Index(con, path, meta)
+    except (sqlite3.Error, ValueError, KeyError, IndexError):
+        if con is not None:
+            con.close()
+        return None
+
+
+def _uri_path(path: Path) -> str:
+    from urllib.parse import quote
+
+    return quote(str(path.absolute()), safe="/")
+
+
+def stamp_checker(location: Path, files: list[Path], sigs: list[tuple]) -> Callable[[str], bool]:
+    """A test for a stored stamp against the files as they are now (CRCs only where the stamp has them)."""
+
+    def check(stored: str) -> bool:
+        racy = {}
+        for line in stored.split("\n")[2:]:
+            parts = line.split("\t")
+            if len(parts) == 6 and parts[5].startswith("crc "):
+                racy[parts[0]] = None
+        if racy:
+            try:
+                racy = {name: _crc(path) for path in files if (name := path.name) in racy}
+            except OSError:
+                return False
+        return stored == stamp_text(location, files, sigs, racy)
+
+    return check
+
+
+def current(location: Path, base: Path | None) -> Index | None:
+    """The valid index of the data at location, or None (no cache, stale, corrupt, unreadable)."""
+    if base is None:
+        return None
+    files = data_files(location)
+    if files is None:
+        return None
+    try:
+        sigs = signatures(files)
+    except OSError:
+        return None
+    return open_index(cache_path(location, base), stamp_checker(location, files, sigs))
+
+
+# --- writing ---------------------------------------------------------------------------
+
+SCHEMA_SQL = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE records (
+    rowid INTEGER PRIMARY KEY, section INTEGER NOT NULL, id TEXT NOT NULL,
+    file INTEGER NOT NULL, line INTEGER NOT NULL, col INTEGER NOT NULL, cites TEXT,
+    start INTEGER, prec INTEGER, stop INTEGER, speaker TEXT, body TEXT NOT NULL
+);
+CREATE TABLE links (rec INTEGER NOT NULL, kind INTEGER NOT NULL, target TEXT NOT NULL);
+CREATE TABLE names (rowid INTEGER PRIMARY KEY, section INTEGER NOT NULL, id TEXT NOT NULL, names TEXT NOT NULL);
+CREATE TABLE fields (rec INTEGER PRIMARY KEY, kind INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE fuzzy (kind INTEGER NOT NULL, chunk INTEGER NOT NULL, texts TEXT NOT NULL, accents TEXT NOT NULL, recs BLOB NOT NULL, names BLOB NOT NULL, PRIMARY KEY (kind, chunk));
+"""
+INDEX_SQL = """
+CREATE UNIQUE INDEX records_id ON records (id, section);
+CREATE INDEX records_order ON records (section, start, prec, id);
+CREATE INDEX records_speaker ON records (speaker, section) WHERE speaker IS NOT NULL;
+CREATE INDEX links_target ON links (kind, target, rec);
+"""
+
+
+def build(kb: Any, location: Path, target: Path, stamp: str, progress: Callable[[int, int], None] | None = None) -> None:
+    """Compile a validated knowledge base into an index at target, atomically."""
+    import tempfile
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    con = None
+    try:
+        con = sqlite3.connect(tmp)
+        con.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA page_size = 8192; PRAGMA cache_size = -4000;")
+        con.executescript(SCHEMA_SQL)
+        _fill(con, kb, progress)
+        con.executescript(INDEX_SQL)
+        meta = {
+            "format": str(FORMAT), "version": __version__, "location": str(location.resolve()),
+            "files": "\n".join(kb.files), "stamp": stamp, "built": str(time.time_ns()), "complete": "yes",
+        }
+        con.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+        con.commit()
+        con.close()
+        con = None
+        os.replace(tmp, target)
+    except BaseException:
+        if con is not None:
+            con.close()
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _fill(con: sqlite3.Connection, kb: Any, progress: Callable[[int, int], None] | None) -> None:
+    from sinorus import query
+    from sinorus.model import to_dict
+
+    files = {name: i for i, name in enumerate(kb.files)}
+    total = sum(len(kb.section(s)) for s in SECTIONS)
+    done = 0
+    both = _Folder().both
+    search_types = {t: i for i, t in enumerate(query.SEARCH_TYPES)}
+    search_fields = query._search_fields
+    records: list[tuple] = []
+    links: list[tuple] = []
+    fields: list[tuple] = []
+    fuzzy = _FuzzyChunks(con)
+
+    def flush() -> None:
+        con.executemany("INSERT INTO records VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", records)
+        con.executemany("INSERT INTO links VALUES (?,?,?)", links)
+        con.executemany("INSERT INTO fields VALUES (?,?,?)", fields)
+        records.clear(), links.clear(), fields.clear()
+
+    rowid = 0
+    for section in SECTIONS:
+        no = SECTION_NO[section]
+        kind = SINGULAR[no]
+        kind_no = search_types.get(kind, -1)
+        fuzzy.start(kind_no)
+        for r in kb.section(section).values():
+            rowid += 1
+            o = r.origin
+            cites = start = prec = stop = speaker = None
+            if section == "events":
+                cites = "[" + ",".join(f"[{files.get(c.origin.file, 0)},{c.origin.line},{c.origin.column}]" for c in r.sources) + "]"
+                start, prec = r.date.sort_key
+                stop = r.interval.end.toordinal()
+                links.extend((rowid, LINK_PERSON, p) for p in r.people)
+                links.extend((rowid, LINK_TOPIC, t) for t in r.topics)
+                links.extend((rowid, LINK_SOURCE, c.source) for c in r.sources)
+            elif section == "quotes":
+                start, prec = r.date.sort_key
+                stop = r.interval.end.toordinal()
+                speaker = r.speaker
+            records.append((rowid, no, r.id, files.get(o.file, 0), o.line, o.column, cites, start, prec, stop, speaker, pretty_json(to_dict(r))))
+            packed = []
+            for name, value in search_fields(kb, kind, r):
+                if not value:
+                    continue
+                f0, f1 = both(value)
+                code = chr(NAME_CODE + fuzzy.name_no(name))
+                packed.append(f"{code}{f0}" if f1 == f0 else f"{code}{f0}{FIELD_SEP}{f1}")
+                fuzzy.add(rowid, name, f0, f1)
+            fields.append((rowid, kind_no, RECORD_SEP.join(packed)))
+            done += 1
+            if len(records) >= 2000:
+                flush()
+                if progress is not None:
+                    progress(done, total)
+    flush()
+    fuzzy.flush()
+    named = [("people", query._people_named(kb)), ("topics", [(t.id, t.names) for t in kb.topics.values()])]
+    con.executemany(
+        "INSERT INTO names (section, id, names) VALUES (?, ?, ?)",
+        ((SECTION_NO[s], key, RECORD_SEP.join(_pack(both(n)) for n in names)) for s, items in named for key, names in items),
+    )
+    con.executemany("INSERT INTO meta VALUES (?, ?)", _search_meta(query).items())
+    con.executemany("INSERT INTO meta VALUES (?, ?)", [("field_names", ",".join(fuzzy.names)), ("byteorder", f"{sys.byteorder} {fuzzy.itemsize}")])
+    if progress is not None:
+        progress(total, total)
+
+
+class _FuzzyChunks:
+    """Every searchable field of one search type, in query.search's order, in chunks for the fuzzy pass.
+
+    A chunk holds the folded texts (without accents) joined by RECORD_SEP, the few
+    that differ when accents are kept (as "position FIELD_SEP text" items), and
+    parallel arrays of record rowids and field-name numbers.
+    """
+
+    SIZE = 20_000
+
+    def __init__(self, con: sqlite3.Connection) -> None:
+        from array import array
+
+        self.con = con
+        self.names: list[str] = []
+        self._name_no: dict[str, int] = {}
+        self._array = array
+        self.itemsize = array("i").itemsize
+        self.kind = -1
+        self.chunk = 0
+        self._reset()
+
+    def _reset(self) -> None:
+        self.t0: list[str] = []
+        self.accents: list[str] = []
+        self.recs = self._array("i")
+        self.fnames = self._array("B")
+
+    def start(self, kind: int) -> None:
+        self.flush()
+        self.kind, self.chunk = kind, 0
+
+    def name_no(self, name: str) -> int:
+        no = self._name_no.get(name)
+        if no is None:
+            no = self._name_no[name] = len(self.names)
+            self.names.append(name)
+            if no > 255:
+                raise ValueError("too many searchable field names")
+        return no
+
+    def add(self, rec: int, name: str, f0: str, f1: str) -> None:
+        no = self.name_no(name)
+        if f1 != f0:
+            self.accents.append(f"{len(self.t0)}{FIELD_SEP}{f1}")
+        self.t0.append(f0)
+        self.recs.append(rec)
+        self.fnames.append(no)
+        if len(self.t0) >= self.SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.t0:
+            self.con.execute(
+                "INSERT INTO fuzzy VALUES (?, ?, ?, ?, ?, ?)",
+                (self.kind, self.chunk, RECORD_SEP.join(self.t0), RECORD_SEP.join(self.accents), self.recs.tobytes(), self.fnames.tobytes()),
+            )
+            self.chunk += 1
+        self._reset()
+
+
+def _search_meta(query: Any) -> dict[str, str]:
+    """query.search's constants, so fast.search ranks with the very values query.search uses."""
+    try:
+        return {
+            "search_types": ",".join(query.SEARCH_TYPES),
+            "search_tie_order": ",".join(getattr(query, "TIE_ORDER", query.SEARCH_TYPES)),
+            "search_cutoff": repr(float(query.SEARCH_CUTOFF)),
+            "search_primary": ",".join(sorted(getattr(query, "PRIMARY_FIELDS", ()))),
+            "search_penalty": repr(float(getattr(query, "SECONDARY_PENALTY", 0.0))),
+        }
+    except Exception:  # query changed shape: fast.search will decline and query.search answers
+        return {}
+
+
+def _pack(forms: tuple[str, str]) -> str:
+    return forms[0] if forms[0] == forms[1] else f"{forms[0]}{FIELD_SEP}{forms[1]}"
+
+
+class _Folder:
+    """text.fold with and without accents, memoised, with the same results and less work.
+
+    ASCII text only needs lower() and the punctuation rule. Other text goes through
+    text.fold's steps with its accent stripping done by str.translate; the first
+    values folded are checked against text.fold itself, and any difference (text.fold
+    changed) makes every later value go through text.fold.
+    """
+
+    CHECK = 200  # values compared with text.fold before trusting the shortcut
+
+    def __init__(self) -> None:
+        import unicodedata
+
+        from sinorus import text
+
+        self._text = text
+        self._punct = text._PUNCT_RE
+        self._memo: dict[str, tuple[str, str]] = {}
+        self._checked = 0
+        self._normalize = unicodedata.normalize
+        self._combining = None
+        self._extra = getattr(text, "_EXTRA", None)
+        self._fast = self._extra is not None
+        # ASCII punctuation the fold turns into spaces, read off its own pattern; runs then collapse with split()
+        self._ascii_punct = {i: " " for i in range(128) if self._punct.fullmatch(chr(i)) and not chr(i).isspace()}
+        self._ascii_checked = 0
+
+    def _strip(self, t: str) -> str:
+        if self._combining is None:
+            import unicodedata
+
+            combining = unicodedata.combining
+            self._combining = {i: None for i in range(0x110000) if combining(chr(i))}
+        n = self._normalize
+        return n("NFC", n("NFKD", t.translate(self._extra)).translate(self._combining))
+
+    def _ascii(self, value: str) -> str:
+        return " ".join(value.lower().translate(self._ascii_punct).split())
+
+    def _fold(self, value: str, keep: bool) -> str:
+        t = self._normalize("NFC", value)
+        if not keep:
+            t = self._strip(t)
+        t = t.casefold()
+        if not keep:
+            t = self._strip(t)
+        return self._punct.sub(" ", t).strip()
+
+    def both(self, value: str) -> tuple[str, str]:
+        found = self._memo.get(value)
+        if found is not None:
+            return found
+        if value.isascii() and self._fast:
+            f = self._ascii(value)
+            found = (f, f)
+            if self._ascii_checked < self.CHECK:
+                self._ascii_checked += 1
+                if found != (self._text.fold(value, keep_accents=False), self._text.fold(value, keep_accents=True)):
+                    self._fast = False
+                    return self.both(value)
+        elif self._fast:
+            found = (self._fold(value, False), self._fold(value, True))
+            if self._checked < self.CHECK:
+                self._checked += 1
+                if found != (self._text.fold(value, keep_accents=False), self._text.fold(value, keep_accents=True)):
+                    self._fast = False
+                    return self.both(value)
+        else:
+            found = (self._text.fold(value, keep_accents=False), self._text.fold(value, keep_accents=True))
+        if len(self._memo) > 20_000:
+            self._memo.clear()
+        self._memo[value] = found
+        return found
+
+
+# --- JSON as render prints it -----------------------------------------------------------------
+
+
+def pretty_json(value: Any) -> str:
+    """json.dumps(value, ensure_ascii=False, indent=2), faster for plain data; identical output."""
+    try:
+        return _pretty(value, "\n")
+    except TypeError:
+        import json
+
+        return json.dumps(value, ensure_ascii=False, indent=2, default=str)
+
+
+def _make_pretty() -> Callable[[Any, str], str]:
+    from json.encoder import encode_basestring as enc  # what json.dumps(ensure_ascii=False) uses
+
+    inf, ninf = float("inf"), float("-inf")
+
+    def pretty(value: Any, ind: str) -> str:
+        if isinstance(value, str):
+            return enc(value)
+        if isinstance(value, dict):
+            if not value:
+                return "{}"
+            inner = ind + "  "
+            parts = []
+            for k, v in value.items():
+                if not isinstance(k, str):
+                    raise TypeError("non-string key")
+                parts.append(enc(k) + ": " + pretty(v, inner))
+            return "{" + inner + ("," + inner).join(parts) + ind + "}"
+        if isinstance(value, (list, tuple)):
+            if not value:
+                return "[]"
+            inner = ind + "  "
+            return "[" + inner + ("," + inner).join([pretty(v, inner) for v in value]) + ind + "]"
+        if value is None:
+            return "null"
+        if value is True:
+            return "true"
+        if value is False:
+            return "false"
+        if type(value) is int:
+            return int.__repr__(value)
+        if type(value) is float and value == value and value != inf and value != ninf:
+            return float.__repr__(value)
+        raise TypeError(f"not plain JSON: {type(value).__name__}")
+
+    return pretty
+
+
+def _pretty(value: Any, ind: str) -> str:
+    global _pretty
+    _pretty = _make_pretty()
+    return _pretty(value, ind)
+
+
+class gc_paused:
+    """Suspend the cyclic garbage collector while building many acyclic objects.
+
+    Loading 100,000 records triggers dozens of full collections that each walk
+    every object made so far and free nothing (records hold no cycles): about
+    a fifth of the time of a cold run.
+    """
+
+    def __enter__(self) -> None:
+        import gc
+
+        self._was = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._was:
+            import gc
+
+            gc.enable()
+
+
+def debug_note(message: str) -> None:
+    if os.environ.get("SINORUS_DEBUG"):
+        sys.stderr.write(f"sinorus: note: {message}\n")

@@ -1,0 +1,99 @@
+"""A run imports only what it needs (see benchmarks/bench.py for the timings this buys).
+
+Each check runs the real CLI in a fresh process with `python -X importtime -m
+sinorus ...` and reads the modules it imported, once the cache is warm (the first
+run, which builds the index, is allowed YAML).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import FIXTURES
+
+HEAVY = ("dateparser", "rich", "yaml", "rapidfuzz")
+
+
+def imported(*args: str, env: dict | None = None) -> set[str]:
+    full = {**os.environ, **(env or {})}
+    full.pop("SINORUS_NO_CACHE", None)
+    p = subprocess.run([sys.executable, "-X", "importtime", "-m", "sinorus", *args], capture_output=True, env=full, timeout=120)
+    assert p.returncode == 0, p.stderr.decode(errors="replace")[-2000:]
+    names = set()
+    for line in p.stderr.decode(errors="replace").splitlines():
+        if line.startswith("import time:") and "|" in line:
+            name = line.rsplit("|", 1)[1].strip()
+            if name != "imported package":
+                names.add(name)
+    return names
+
+
+def top_level(names: set[str]) -> set[str]:
+    return {n.split(".")[0] for n in names}
+
+
+@pytest.fixture(scope="module")
+def warm(tmp_path_factory):
+    """A cache directory holding the index of the bundled data."""
+    env = {"SINORUS_CACHE_DIR": str(tmp_path_factory.mktemp("speed-cache"))}
+    first = top_level(imported("timeline", "--json", env=env))
+    assert "yaml" in first  # building the index reads the YAML
+    assert not {"rich", "dateparser"} & first
+    return env
+
+
+def test_timeline_json_imports_no_dateparser_no_rich(warm):
+    mods = top_level(imported("timeline", "--from", "2019", "--json", env=warm))
+    assert not set(HEAVY) & mods, set(HEAVY) & mods
+    assert "sinorus" in mods
+
+
+def test_who_json_imports_no_rich_no_dateparser(warm):
+    mods = top_level(imported("who", "Shoigu", "--json", env=warm))
+    assert not set(HEAVY) & mods, set(HEAVY) & mods
+
+
+def test_search_json_needs_only_rapidfuzz(warm):
+    mods = top_level(imported("search", "no limits", "--json", env=warm))
+    assert not {"dateparser", "rich", "yaml"} & mods
+    # "no limits" has fewer than 20 exact hits in the bundled data: the fuzzy pass must run
+    assert "rapidfuzz" in mods
+
+
+def test_search_with_enough_exact_hits_skips_rapidfuzz(warm):
+    mods = top_level(imported("search", "putin", "--json", env=warm))
+    assert not set(HEAVY) & mods, set(HEAVY) & mods
+
+
+def test_search_without_cache_skips_rapidfuzz_when_exact_hits_fill_the_limit():
+    mods = top_level(imported("search", "putin", "--json", env={"SINORUS_NO_CACHE": "1"}))
+    assert "rapidfuzz" not in mods and "rich" not in mods
+
+
+def test_version_imports_no_library(warm):
+    mods = imported("--version", env=warm)
+    assert not set(HEAVY) & top_level(mods)
+    assert not {"sqlite3", "sinorus.model", "sinorus.query", "sinorus.render", "sinorus.store"} & mods
+
+
+def test_fast_paths_skip_the_model(warm):
+    mods = imported("timeline", "--from", "2019", "--json", env=warm)
+    assert not {"sinorus.model", "sinorus.query", "sinorus.render", "sinorus.store", "sinorus.dates", "platformdirs"} & mods
+
+
+def test_dateparser_only_for_words(warm):
+    """The checks above are not vacuous: a date in words does import dateparser, a table imports rich."""
+    assert "dateparser" in top_level(imported("timeline", "--from", "Feb 2022", "--json", env=warm))
+    assert "rich" in top_level(imported("timeline", "--format", "table", env=warm))
+
+
+def test_other_data_sets_too(tmp_path):
+    env = {"SINORUS_CACHE_DIR": str(tmp_path / "cache")}
+    data = FIXTURES / "ok" / "data"
+    imported("--data", str(data), "timeline", "--json", env=env)
+    mods = top_level(imported("--data", str(data), "timeline", "--from", "2019", "--json", env=env))
+    assert not set(HEAVY) & mods
