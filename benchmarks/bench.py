@@ -72,6 +72,12 @@ def importtime_summary(argv: list[str], env: dict, top: int = 15) -> str:
     by_self = sorted(rows, key=lambda r: -r[0])[:top]
     out = [f"{len(rows)} modules imported, {total_self / 1000:.1f} ms of import time in all (self times summed)", "", "top-level imports by cumulative time:"]
     out += [f"  {cum / 1000:7.1f} ms  {name.strip()}" for _, cum, name in top_level]
+    by_package: dict[str, int] = {}
+    for self_us, _, name in rows:
+        package = name.strip().split(".")[0]
+        by_package[package] = by_package.get(package, 0) + self_us
+    out += ["", "self time by top-level package:"]
+    out += [f"  {us / 1000:7.1f} ms  {name}" for name, us in sorted(by_package.items(), key=lambda kv: -kv[1])[:top]]
     out += ["", "biggest self times:"]
     out += [f"  {s / 1000:7.1f} ms  {name.strip()}" for s, _, name in by_self]
     return "\n".join(out)

@@ -11,7 +11,8 @@ For each size: the data set is generated once with make_big.py into WORKDIR
 - warm runs, alternating, of `timeline --from 2024 --json`, `who Shoigu --json`,
   `search "no limits" --json`, and for information the whole `timeline --json`
   and a misspelt search (`search "vladivostock" --json`, which needs the fuzzy
-  pass over every field);
+  pass over every field), and `timeline --from 2024` as plain lines (the default
+  in a pipe: the knowledge base revived from the index, then rendered);
 each a whole process whose stdout is a pipe read to the end, timed by wall clock,
 with its peak RSS (ru_maxrss of that child alone). Prints the medians, the
 targets at 100,000 events, and how each figure grows with size.
@@ -39,6 +40,7 @@ WARM = [
     ('search "no limits" --json', ["search", "no limits", "--json"], 1.0),
     ("timeline --json (all)", ["timeline", "--json"], None),
     ('search "vladivostock" --json (fuzzy)', ["search", "vladivostock", "--json"], None),
+    ("timeline --from 2024 (plain)", ["timeline", "--from", "2024"], None),
 ]
 COLD_TARGET, RSS_TARGET_MB = 20.0, 300
 

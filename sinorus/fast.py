@@ -14,7 +14,6 @@ two on every change (tests/test_cache.py).
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from datetime import date
@@ -443,7 +442,3 @@ def _fuzzy(idx, q: str, accented: bool, wanted: str, found: dict, cutoff: float)
                 if score and (rec not in out or score > out[rec][0]):
                     out[rec] = (min(round(score, 1), FUZZY_CAP), names[names_blob[i]])
     return out
-
-
-def enabled() -> bool:
-    return not os.environ.get("SINORUS_NO_FAST")

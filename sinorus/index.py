@@ -145,9 +145,6 @@ class Index:
         self._small = None
 
     # JSON bodies, for the fast paths ------------------------------------------------
-    def bodies(self, sql: str, args: Iterable[Any] = ()) -> list[str]:
-        return [row[0] for row in self.con.execute(sql, tuple(args))]
-
     def body_of(self, section: str, rid: str) -> str | None:
         row = self.con.execute("SELECT body FROM records WHERE id = ? AND section = ?", (rid, SECTION_NO[section])).fetchone()
         return row[0] if row else None
@@ -223,6 +220,41 @@ class LazySection:
                 raise KeyError(rid)
             self._some[rid] = found[0][1]
         return self._some[rid]
+
+    def select(self, flt: Any) -> Iterable[Any]:
+        """The records that may pass an EventFilter (dates, topics, person, source), in file order.
+
+        A superset: the caller still applies the filter itself; this only spares
+        reviving the records the index can rule out (query.events, query.who).
+        """
+        if self._all is not None or self._section not in ("events", "quotes"):
+            return self.values()
+        where, args = ["section = ?"], [self._no]
+        dates = getattr(flt, "dates", None)
+        start, end = getattr(dates, "start", None), getattr(dates, "end", None)
+        if start is not None:  # overlapping or inside: either way the record ends on or after start
+            where.append("stop >= ?")
+            args.append(start.toordinal())
+        if end is not None:
+            where.append("start <= ?")
+            args.append(end.toordinal())
+        person = getattr(flt, "person", None)
+        if self._section == "quotes":
+            if person is not None:
+                where.append("speaker = ?")
+                args.append(person)
+        else:
+            topics = getattr(flt, "topics", None)
+            if topics is not None:
+                topics = sorted(topics)
+                where.append(f"rowid IN (SELECT rec FROM links WHERE kind = {LINK_TOPIC} AND target IN ({','.join('?' * len(topics))}))")
+                args += topics
+            for kind, value in ((LINK_PERSON, person), (LINK_SOURCE, getattr(flt, "source", None))):
+                if value is not None:
+                    where.append(f"rowid IN (SELECT rec FROM links WHERE kind = {kind} AND target = ?)")
+                    args.append(value)
+        with gc_paused():
+            return [r for _, r in self._index.revive_rows(self._index._rows("WHERE " + " AND ".join(where) + " ORDER BY rowid", tuple(args)))]
 
     def get(self, rid: str, default: Any = None) -> Any:
         try:
@@ -311,7 +343,7 @@ def open_index(path: Path, stamp: Callable[[str], bool]) -> Index | None:
     con = None
     try:
         uri = "file:" + _uri_path(path) + "?mode=ro&immutable=1"
-        con = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        con = sqlite3.connect(uri, uri=True)
         page_size = con.execute("PRAGMA page_size").fetchone()[0]
         pages = con.execute("PRAGMA page_count").fetchone()[0]
         if pages * page_size != size:  # truncated, or grown by something else

@@ -86,7 +86,7 @@ class EventFilter:
 def events(kb: KnowledgeBase, flt: EventFilter = EventFilter(), limit: int | None = None, reverse: bool = False) -> list[Event]:
     """Events in date order (coarser dates first at the same start), filtered."""
     chosen = [
-        e for e in kb.events.values()
+        e for e in _candidates(kb.events, flt)
         if (flt.dates.is_open or flt.dates.admits(e.interval))
         and (flt.topics is None or flt.topics.intersection(e.topics))
         and (flt.person is None or flt.person in e.people)
@@ -94,6 +94,13 @@ def events(kb: KnowledgeBase, flt: EventFilter = EventFilter(), limit: int | Non
     ]
     chosen.sort(key=lambda e: e.sort_key, reverse=reverse)
     return chosen[:limit] if limit else chosen
+
+
+def _candidates(records: Any, flt: Any) -> Iterable[Any]:
+    """All records, or, from the cache's index (sinorus.index.LazySection), only those that may
+    pass `flt`: a superset, in file order, that the filter above still checks one by one."""
+    select = getattr(records, "select", None)
+    return records.values() if select is None else select(flt)
 
 
 # --- who --------------------------------------------------------------------------
@@ -110,8 +117,8 @@ class Profile:
 
 def who(kb: KnowledgeBase, query: str, on: Interval | None = None) -> Profile:
     p = person(kb, query)
-    evs = sorted((e for e in kb.events.values() if p.id in e.people), key=lambda e: e.sort_key)
-    qs = sorted((q for q in kb.quotes.values() if q.speaker == p.id), key=lambda q: q.sort_key)
+    evs = sorted((e for e in _candidates(kb.events, EventFilter(person=p.id)) if p.id in e.people), key=lambda e: e.sort_key)
+    qs = sorted((q for q in _candidates(kb.quotes, EventFilter(person=p.id)) if q.speaker == p.id), key=lambda q: q.sort_key)
     roles_on = [r for r in p.roles if r.held_during(on)] if on is not None else None
     return Profile(p, evs, qs, roles_on, on)
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, ROOT, invoke
+from conftest import ROOT, invoke
 
 from sinorus import cache, index, store
 
@@ -88,6 +87,10 @@ BUNDLED_COMMANDS = [
     ["timeline", "--from", "2019", "--jsonl"],
     ["timeline", "--from", "2019"],  # plain
     ["timeline", "--json", "--csv"],  # error
+    ["timeline", "--from", "2019", "--to", "2022-06", "--strict", "--topic", "SCO", "--csv"],
+    ["timeline", "--who", "Lavrov", "--jsonl"],
+    ["timeline", "--source", "seed-004", "--format", "plain"],
+    ["timeline", "--from", "2022", "--group", "year", "--json"],
     ["who", "Shoigu", "--json"],
     ["who", "Шойгу", "--json"],
     ["who", "Vuong Nghi", "--json"],
@@ -98,6 +101,7 @@ BUNDLED_COMMANDS = [
     ["who", "Sergey Lavrof", "--json"],  # fuzzy
     ["who", "Nobody At All", "--json"],  # error
     ["who", "Shoigu"],
+    ["who", "Lavrov", "--format", "plain"],
     ["search", "no limits", "--json"],
     ["search", "putin", "--json"],
     ["search", "khong gioi han", "--json"],
@@ -135,6 +139,11 @@ GENERATED_COMMANDS = [
     ["quote", "--json"],
     ["quote", "forbidden areas", "--json", "--limit", "10"],
     ["show", "ev-2009-0000000", "--json"],
+    ["timeline", "--from", "2024"],
+    ["timeline", "--topic", "sco", "--from", "2020", "--to", "2025-03", "--csv"],
+    ["timeline", "--who", "Lavrov", "--source", "gen-article-0003", "--jsonl"],
+    ["who", "Shoigu"],
+    ["stats", "--json"],
 ]
 
 
@@ -215,6 +224,33 @@ def test_lazy_section_behaves_as_a_dict(fresh_cache, small_set):
         events["no-such-id"]
     assert [e.id for e in events.values()] == list(events.keys()) == [k for k, _ in events.items()]
     assert len(events) == 300 and first in events
+
+
+def test_select_is_a_superset_in_file_order(fresh_cache, small_set):
+    import datetime as dt
+    import random
+
+    from sinorus import query
+
+    store.load(small_set)
+    kb = store.load(small_set)
+    plain = store.load(small_set, use_cache=False)
+    rnd = random.Random(3)
+    people, topics, sources = list(plain.people), list(plain.topics), list(plain.sources)
+    for _ in range(60):
+        a, b = sorted(dt.date(rnd.randint(1989, 2031), rnd.randint(1, 12), 1) for _ in range(2))
+        flt = query.EventFilter(
+            dates=query.DateRange(a if rnd.random() < 0.7 else None, b if rnd.random() < 0.7 else None, rnd.random() < 0.5),
+            topics=frozenset(rnd.sample(topics, 2)) if rnd.random() < 0.4 else None,
+            person=rnd.choice(people) if rnd.random() < 0.4 else None,
+            source=rnd.choice(sources) if rnd.random() < 0.3 else None,
+        )
+        picked = [e.id for e in kb.events.select(flt)]
+        assert picked == [e for e in plain.events if e in set(picked)]  # file order
+        assert {e.id for e in query.events(plain, flt)} <= set(picked)
+        assert [e.id for e in query.events(kb, flt)] == [e.id for e in query.events(plain, flt)]
+        quotes = {q.id for q in kb.quotes.select(flt)}
+        assert {q.id for q in plain.quotes.values() if q.speaker == flt.person and flt.dates.admits(q.interval)} <= quotes or flt.person is None
 
 
 # --- invalidation -------------------------------------------------------------------

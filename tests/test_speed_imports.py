@@ -97,3 +97,55 @@ def test_other_data_sets_too(tmp_path):
     imported("--data", str(data), "timeline", "--json", env=env)
     mods = top_level(imported("--data", str(data), "timeline", "--from", "2019", "--json", env=env))
     assert not set(HEAVY) & mods
+
+
+# --- the lazily built command group is the group typer builds ----------------------------------
+
+
+def _run_click(command, args):
+    from typer.testing import CliRunner
+
+    runner = CliRunner()
+    with runner.isolation() as streams:
+        try:
+            command.main(args=list(args), prog_name="sinorus", standalone_mode=False)
+            outcome = "ok"
+        except Exception as exc:  # usage errors, Exit from --help
+            outcome = f"{type(exc).__name__}: {getattr(exc, 'format_message', lambda: str(exc))()}"
+        sys.stdout.flush()
+        return outcome, streams[0].getvalue()
+
+
+@pytest.mark.parametrize("args", [["--help"], ["timeline", "--help"], ["search", "--help"], ["cache", "--help"], ["cache", "info", "--help"],
+                                  ["timelin"], ["cache", "nope"], ["who"], ["--nope"]], ids=" ".join)
+def test_lazy_group_answers_as_the_eager_one(args):
+    import typer.main
+
+    from sinorus.cli import app
+    from sinorus.lazycli import LazyCommands, command_for
+
+    lazy = command_for(app)
+    assert isinstance(lazy.commands, LazyCommands)
+    assert _run_click(lazy, args) == _run_click(typer.main.get_command(app), args)
+
+
+def test_lazy_group_lists_every_command_in_order():
+    import typer.main
+
+    from sinorus.cli import app
+    from sinorus.lazycli import command_for
+
+    eager = typer.main.get_command(app)
+    lazy = command_for(app)
+    assert list(lazy.commands) == list(eager.commands)
+    assert lazy.list_commands(None) == eager.list_commands(None)
+    assert [p.name for p in lazy.params] == [p.name for p in eager.params]
+
+
+@pytest.mark.parametrize("words", ["sinorus ti", "sinorus ", "sinorus cache ", "sinorus timeline --to", "sinorus who Sho"])
+def test_shell_completion_is_unchanged(words):
+    env = {**os.environ, "_SINORUS_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": str(len(words.split(" ")) - 1)}
+    eager = subprocess.run([sys.executable, "-c", "from sinorus.cli import app; app(prog_name='sinorus')"], capture_output=True, env=env)
+    lazy = subprocess.run([sys.executable, "-m", "sinorus"], capture_output=True, env=env)
+    assert (lazy.returncode, lazy.stdout) == (eager.returncode, eager.stdout)
+    assert lazy.stdout.strip()
