@@ -20,11 +20,9 @@ from datetime import date
 from typing import Iterable, Sequence
 
 from sinorus import index as ix
+from sinorus.scoring import AMBIGUITY_MARGIN, FUZZY_CAP, name_score, phrase_score
 
 _ISO_RE = re.compile(r"(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?")  # dates._ISO_RE
-SHORT_QUERY = 3  # names.SHORT_QUERY
-AMBIGUITY_MARGIN = 4.0  # names.AMBIGUITY_MARGIN, query.person's "top" margin
-FUZZY_CAP = 89.0  # query.search: a fuzzy score never exceeds this
 
 
 def _index(data: str | None):
@@ -128,13 +126,8 @@ def _exact_scores(q: str, accented: bool, named: list[tuple[str, list[tuple[str,
             f = f1 if accented else f0
             if not f:
                 continue
-            if f == q:
-                score = 100.0
-            elif f" {q} " in f" {f} ":
-                score = 97.0
-            elif len(q) >= SHORT_QUERY and f" {f}".find(f" {q}") >= 0:
-                score = 92.0
-            else:
+            score = name_score(q, f)
+            if score is None:
                 continue
             if key not in best or score > best[key]:
                 best[key] = score
@@ -144,7 +137,7 @@ def _exact_scores(q: str, accented: bool, named: list[tuple[str, list[tuple[str,
 def _person(idx, query: str) -> str | None:
     """The person id query.person would return, when no fuzzy score could change it; else None.
 
-    Fuzzy scores are capped at 91, so once a name matches as a whole word (97)
+    Fuzzy scores are capped at scoring.NAME_FUZZY_CAP (91), so once a name matches as a whole word (97)
     or exactly (100), nothing fuzzy reaches the top group (within 4 points) or
     the runner-up that decides ambiguity.
     """
@@ -347,13 +340,8 @@ def search(data, text, types: Sequence[str] | None, limit, json_, jsonl, csv_, f
     for rec, data_ in idx.con.execute(sql, needles):
         best = (0.0, "")
         for name, f in _fields(data_, accented, names):
-            if f" {q} " in f" {f} ":
-                score = 100.0
-            elif q in f:
-                score = 96.0
-            elif len(words) > 1 and all(f" {w}" in f" {f}" for w in words):
-                score = 90.0
-            else:
+            score = phrase_score(q, words, f)
+            if score is None:
                 continue
             if name not in primary:
                 score -= penalty

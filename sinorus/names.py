@@ -12,11 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from sinorus.scoring import AMBIGUITY_MARGIN, NAME_FUZZY_CAP, SHORT_QUERY, name_score
 from sinorus.text import fold, has_accents
 
 FUZZY_CUTOFF = 80.0
-AMBIGUITY_MARGIN = 4.0
-SHORT_QUERY = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,12 +47,9 @@ def rank(query: str, named: Iterable[tuple[str, Sequence[str]]], cutoff: float =
             f = _forms(name, accented)
             if not f:
                 continue
-            if f == q:
-                offer(key, 100.0, name)
-            elif f" {q} " in f" {f} ":  # whole words: "shoigu" in "sergei shoigu"
-                offer(key, 97.0, name)
-            elif len(q) >= SHORT_QUERY and f" {f}".find(f" {q}") >= 0:  # start of a word: "shoi"
-                offer(key, 92.0, name)
+            score = name_score(q, f)
+            if score is not None:
+                offer(key, score, name)
             else:
                 fuzzy_pool.append((key, name, f))
     if len(q) >= SHORT_QUERY and fuzzy_pool:
@@ -62,7 +58,7 @@ def rank(query: str, named: Iterable[tuple[str, Sequence[str]]], cutoff: float =
         choices = [f for _, _, f in fuzzy_pool]
         for _, score, index in process.extract(q, choices, scorer=fuzz.WRatio, score_cutoff=cutoff, limit=None):
             key, name, _ = fuzzy_pool[index]
-            offer(key, min(float(score), 91.0), name)
+            offer(key, min(float(score), NAME_FUZZY_CAP), name)
     return sorted(best.values(), key=lambda m: (-m.score, m.key))[:limit]
 
 

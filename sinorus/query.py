@@ -13,6 +13,7 @@ from sinorus.dates import DateRange, Interval
 from sinorus.errors import NotFound, UsageError
 from sinorus.model import SINGULAR, Event, KnowledgeBase, Person, Quote
 from sinorus.names import Match, is_ambiguous, rank, resolve_topic, suggestions
+from sinorus.scoring import AMBIGUITY_MARGIN, FUZZY_CAP, phrase_score
 from sinorus.text import fold, has_accents, shorten_for_message
 
 
@@ -48,7 +49,7 @@ def person(kb: KnowledgeBase, query: str, option: str | None = None) -> Person:
         if option:
             raise UsageError(f"Invalid value for '{option}': {what}", hint)
         raise NotFound(what[:1].upper() + what[1:], hint)  # not capitalize(): it lowercases the echoed query
-    top = [m for m in matches if matches[0].score - m.score < 4.0]
+    top = [m for m in matches if matches[0].score - m.score < AMBIGUITY_MARGIN]
     if is_ambiguous(matches) or (len(top) > 1 and top[0].score == top[1].score):
         listed = ", ".join(f"{m.key} ({kb.people[m.key].name})" for m in top[:6])
         what = f"{shorten_for_message(query)} matches several people: {listed}"
@@ -218,13 +219,8 @@ def search(kb: KnowledgeBase, query: str, types: Iterable[str] = SEARCH_TYPES, l
                 if not value:
                     continue
                 f = fold(value, keep_accents=accented)
-                if f" {q} " in f" {f} ":
-                    score = 100.0
-                elif q in f:
-                    score = 96.0
-                elif len(words) > 1 and all(f" {w}" in f" {f}" for w in words):
-                    score = 90.0
-                else:
+                score = phrase_score(q, words, f)
+                if score is None:
                     if len(q) >= 4:
                         fuzzy_candidates.append((kind, r, name, f))
                     continue
@@ -236,7 +232,7 @@ def search(kb: KnowledgeBase, query: str, types: Iterable[str] = SEARCH_TYPES, l
                 hits.append(Hit(kind, r.id, best[0], best[1], r))
     found = {h.id for h in hits}
     # Fuzzy scores stop at 89: once `limit` hits score above that, no fuzzy hit could make the list.
-    enough = bool(limit) and sum(h.score > 89.0 for h in hits) >= limit
+    enough = bool(limit) and sum(h.score > FUZZY_CAP for h in hits) >= limit
     if fuzzy_candidates and not enough and any(c[1].id not in found for c in fuzzy_candidates):
         from rapidfuzz import fuzz  # lazy: only a fuzzy pass pays for it
 
@@ -246,7 +242,7 @@ def search(kb: KnowledgeBase, query: str, types: Iterable[str] = SEARCH_TYPES, l
                 continue
             score = fuzz.partial_ratio(q, f, score_cutoff=SEARCH_CUTOFF) if len(f) > len(q) else fuzz.ratio(q, f, score_cutoff=SEARCH_CUTOFF)
             if score and (r.id not in fuzzy or score > fuzzy[r.id].score):
-                fuzzy[r.id] = Hit(kind, r.id, min(round(score, 1), 89.0), name, r)
+                fuzzy[r.id] = Hit(kind, r.id, min(round(score, 1), FUZZY_CAP), name, r)
         hits.extend(fuzzy.values())
     order = {t: i for i, t in enumerate(TIE_ORDER)}
     hits.sort(key=lambda h: (-h.score, order[h.type], getattr(getattr(h.record, "date", None), "sort_key", (0, 0)), h.id))
