@@ -17,7 +17,7 @@ gc.disable()  # importing typer and declaring commands allocates thousands of ob
 import typer
 
 
-from sinorus import __version__
+from sinorus import __version__, streams
 from sinorus.errors import OutputClosed, SinorusError
 
 app = typer.Typer(
@@ -79,6 +79,10 @@ From = Annotated[Optional[str], typer.Option("--from", help="Start: 2019, 2019-0
 To = Annotated[Optional[str], typer.Option("--to", help="End, inclusive: --to 2022 means through 2022-12-31.")]
 Topic = Annotated[Optional[str], typer.Option("--topic", "-t", help="Topic id, label or alias in any language (SCO, ШОС, Tổ chức Hợp tác Thượng Hải).", autocompletion=_complete("topic"))]
 Limit = Annotated[Optional[int], typer.Option("--limit", "-n", min=1, help="Show at most N results.")]
+On = Annotated[Optional[str], typer.Option("--on", help="Only events overlapping this period (a year, a month or a day).")]
+Who = Annotated[Optional[str], typer.Option("--who", "-p", help="Only events with this person (any spelling).", autocompletion=_complete("person"))]
+SourceFilter = Annotated[Optional[str], typer.Option("--source", "-s", help="Only events citing this source id.", autocompletion=_complete("source"))]
+Strict = Annotated[bool, typer.Option("--strict", help="Keep only events lying wholly inside the range (default: overlapping it).")]
 
 
 def _output(json_: bool = False, jsonl: bool = False, csv_: bool = False, fmt: Optional[str] = None, fields: Optional[str] = None):
@@ -112,11 +116,11 @@ def timeline(
     ctx: typer.Context,
     date_from: From = None,
     date_to: To = None,
-    on: Annotated[Optional[str], typer.Option("--on", help="Only events overlapping this period (a year, a month or a day).")] = None,
+    on: On = None,
     topic: Topic = None,
-    who: Annotated[Optional[str], typer.Option("--who", "-p", help="Only events with this person (any spelling).", autocompletion=_complete("person"))] = None,
-    source: Annotated[Optional[str], typer.Option("--source", "-s", help="Only events citing this source id.", autocompletion=_complete("source"))] = None,
-    strict: Annotated[bool, typer.Option("--strict", help="Keep only events lying wholly inside the range (default: overlapping it).")] = False,
+    who: Who = None,
+    source: SourceFilter = None,
+    strict: Strict = False,
     limit: Limit = None,
     reverse: Annotated[bool, typer.Option("--reverse", "-r", help="Newest first.")] = False,
     group: Annotated[Optional[str], typer.Option("--group", "-g", help="year: a heading before each year in table and plain output (JSON and CSV unchanged).")] = None,
@@ -139,16 +143,12 @@ def timeline(
     from sinorus.render import emit_grouped
 
     output = _output(json_, jsonl, csv_, fmt, fields)
-    flt = _event_filter(ctx, date_from, date_to, on, strict, topic, who, source)
-    emit_grouped("event", query.events(flt.kb, flt.filter, limit, reverse), output, flt.kb, by=group)
+    kb, flt = _event_filter(ctx, date_from, date_to, on, strict, topic, who, source)
+    emit_grouped("event", query.events(kb, flt, limit, reverse), output, kb, by=group)
 
 
-class _Selection:
-    def __init__(self, kb, flt):
-        self.kb, self.filter = kb, flt
-
-
-def _event_filter(ctx, date_from, date_to, on, strict, topic, who, source) -> _Selection:
+def _event_filter(ctx, date_from, date_to, on, strict, topic, who, source):
+    """The knowledge base and the EventFilter that timeline's filter options describe."""
     from sinorus import query
     from sinorus.dates import build_range
 
@@ -161,7 +161,7 @@ def _event_filter(ctx, date_from, date_to, on, strict, topic, who, source) -> _S
         person=query.person(kb, who, "--who").id if who is not None else None,
         source=query.source_id(kb, source) if source is not None else None,
     )
-    return _Selection(kb, flt)
+    return kb, flt
 
 
 @app.command()
@@ -361,19 +361,13 @@ def cache_clear() -> None:
 
 # --- export and stats (issue 7) ------------------------------------------------------
 
-_On = Annotated[Optional[str], typer.Option("--on", help="Only events overlapping this period (a year, a month or a day).")]
-_Who = Annotated[Optional[str], typer.Option("--who", "-p", help="Only events with this person (any spelling).", autocompletion=_complete("person"))]
-_SourceOpt = Annotated[Optional[str], typer.Option("--source", "-s", help="Only events citing this source id.", autocompletion=_complete("source"))]
-_Strict = Annotated[bool, typer.Option("--strict", help="Keep only events lying wholly inside the range (default: overlapping it).")]
-
-
 @app.command("export")
 def export_command(
     ctx: typer.Context,
     fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="json, jsonl, csv, yaml, md, timelinejs or html. Default: from the -o file's extension.")] = None,
     output_file: Annotated[Optional[str], typer.Option("--output", "-o", help="Write to this file (atomically: a temporary file, then a rename); '-' or none: stdout.")] = None,
-    date_from: From = None, date_to: To = None, on: _On = None, strict: _Strict = False,
-    topic: Topic = None, who: _Who = None, source: _SourceOpt = None,
+    date_from: From = None, date_to: To = None, on: On = None, strict: Strict = False,
+    topic: Topic = None, who: Who = None, source: SourceFilter = None,
     bom: Annotated[bool, typer.Option("--bom", help="csv only: begin with a UTF-8 byte-order mark, which Excel needs to read accents.")] = False,
     title: Annotated[Optional[str], typer.Option("--title", help="Title of the md, html and timelinejs documents.")] = None,
 ) -> None:
@@ -392,66 +386,17 @@ def export_command(
     """
     from sinorus import export, query
 
-    to_stdout = output_file in (None, "-")
-    if not to_stdout and os.path.isdir(output_file):
-        from sinorus.errors import UsageError
-
-        raise UsageError(f"Invalid value for '--output': {output_file!r} is a directory", "give a file name, e.g. -o timeline.html")
-    if fmt is not None:
-        chosen = export.get(fmt)
-    elif not to_stdout:
-        chosen = export.for_path(output_file)
-    else:
-        from sinorus.errors import UsageError
-
-        raise UsageError("Missing option '--format'", f"choose from {', '.join(export.names())}, or give -o FILE with one of their extensions")
-    if bom and chosen.name != "csv":
-        from sinorus.errors import UsageError
-
-        raise UsageError(f"--bom applies to csv only, not {chosen.name}", "drop --bom, or use --format csv")
-    flt = _event_filter(ctx, date_from, date_to, on, strict, topic, who, source)
-    events = query.events(flt.kb, flt.filter)
+    chosen = export.choose(fmt, output_file, bom)
+    kb, flt = _event_filter(ctx, date_from, date_to, on, strict, topic, who, source)
+    events = query.events(kb, flt)
     filtered = any(v is not None for v in (date_from, date_to, on, topic, who, source))
-    text = chosen(export.Selection(flt.kb, events, filtered, title or export.DEFAULT_TITLE, bom))
-    if to_stdout:
-        _write_stdout_bytes(text)
+    text = chosen(export.Selection(kb, events, filtered, title or export.DEFAULT_TITLE, bom))
+    if output_file in (None, "-"):
+        export.write_stdout(text)
         return
-    from pathlib import Path
-
-    from sinorus.cache import write_atomic
-
-    target = Path(output_file)
-    mode = _file_mode(target)
-    write_atomic(target, text)
-    os.chmod(target, mode)  # the temporary file was private (0600); give the export a normal file's mode
+    export.write_file(output_file, text)
     what = "the knowledge base" if chosen.name == "yaml" and not filtered else f"{len(events)} event{'s' if len(events) != 1 else ''}"
     sys.stderr.write(f"exported {what} as {chosen.name} to {output_file}\n")
-
-
-def _file_mode(path) -> int:
-    """The mode an overwritten file keeps, or what the umask gives a new one."""
-    try:
-        return path.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _write_stdout_bytes(text: str) -> None:
-    """Exports are files: UTF-8 bytes as built (CRLF, BOM kept), whatever the terminal's encoding."""
-    from sinorus.errors import OutputClosed
-
-    try:
-        sys.stdout.flush()
-        buffer = getattr(sys.stdout, "buffer", None)
-        if buffer is None:
-            sys.stdout.write(text)
-        else:
-            buffer.write(text.encode("utf-8"))
-            buffer.flush()
-    except BrokenPipeError:
-        raise OutputClosed() from None
 
 
 @app.command()
@@ -478,66 +423,11 @@ def stats(
 # --- entry point ---------------------------------------------------------------------
 
 
-def _one_line(message: str) -> str:
-    from sinorus.text import strip_controls
-
-    line = " ".join(strip_controls(message).split())
-    if len(line) > 1000:  # a 100 kB argument echoed by a usage error: keep how the line starts and ends
-        line = f"{line[:600]} … {line[-200:]}"
-    return line
-
-
-def _fail(message: str, hint: Optional[str], code: int) -> int:
-    line = f"Error: {_one_line(message)}"
-    if hint:
-        line += f" ({_one_line(hint)})"
-    try:
-        sys.stderr.write(line + "\n")
-        sys.stderr.flush()
-    except Exception:
-        pass
-    return code
-
-
-class _ClosedOutput:
-    """Stands in for a closed stdout: any write fails as OSError(EBADF), reported in one line."""
-
-    encoding = "utf-8"
-
-    def write(self, text: str) -> int:
-        import errno
-
-        raise OSError(errno.EBADF, "standard output is closed")
-
-    def flush(self) -> None:
-        pass
-
-    def isatty(self) -> bool:
-        return False
-
-
-def _prepare_streams() -> None:
-    """Never crash on an encoding that cannot show Vietnamese (LC_ALL=C, PYTHONIOENCODING=ascii).
-
-    A stream the shell closed (`>&-`) is None in Python: stderr then discards, and
-    writing to stdout becomes the one-line error "standard output is closed".
-    """
-    if sys.stderr is None:
-        sys.stderr = open(os.devnull, "w")
-    if sys.stdout is None:
-        sys.stdout = _ClosedOutput()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.reconfigure(errors="backslashreplace")
-        except (AttributeError, ValueError):
-            pass
-
-
 def run(argv: Optional[List[str]] = None) -> int:
     """Run the CLI and return its exit code; every failure is one line on stderr."""
     from typer._click import exceptions as click_exc
 
-    _prepare_streams()
+    streams.prepare()
     try:
         from sinorus.lazycli import command_for  # builds only the subcommand this run uses
 
@@ -546,41 +436,32 @@ def run(argv: Optional[List[str]] = None) -> int:
         sys.stdout.flush()
         return code
     except SinorusError as exc:
-        return _fail(exc.message, exc.hint, exc.exit_code)
+        return streams.fail(exc.message, exc.hint, exc.exit_code)
     except click_exc.NoArgsIsHelpError as exc:  # bare `sinorus`: the help is the answer
         sys.stdout.write(exc.format_message().rstrip() + "\n")
         return 0
     except click_exc.UsageError as exc:
         command = exc.ctx.command_path if exc.ctx is not None else "sinorus"
-        return _fail(exc.format_message(), f"see '{command} --help'", 2)
+        return streams.fail(exc.format_message(), f"see '{command} --help'", 2)
     except typer.Exit as exc:
         return exc.exit_code
     except click_exc.ClickException as exc:
-        return _fail(exc.format_message(), None, exc.exit_code)
+        return streams.fail(exc.format_message(), None, exc.exit_code)
     except (KeyboardInterrupt, typer.Abort):
         return 130
     except (BrokenPipeError, OutputClosed):
-        _silence_stdout()
+        streams.silence_stdout()
         return 0
     except RecursionError:
-        return _fail("input too deeply nested", "simplify the data file", 1)
+        return streams.fail("input too deeply nested", "simplify the data file", 1)
     except MemoryError:
-        return _fail("out of memory", "try a smaller data set", 1)
+        return streams.fail("out of memory", "try a smaller data set", 1)
     except OSError as exc:
-        return _fail(f"{exc.strerror or exc}" + (f": {exc.filename}" if getattr(exc, "filename", None) else ""), None, 1)
+        return streams.fail(f"{exc.strerror or exc}" + (f": {exc.filename}" if getattr(exc, "filename", None) else ""), None, 1)
     except Exception as exc:  # a bug: one line, and a way to report it
         if os.environ.get("SINORUS_DEBUG"):
             raise
-        return _fail(f"unexpected {type(exc).__name__}: {exc}", "this is a bug in sinorus; please report it with the command you ran (SINORUS_DEBUG=1 shows the traceback)", 1)
-
-
-def _silence_stdout() -> None:
-    """After the reader of a pipe has gone, keep Python's exit flush from complaining."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
+        return streams.fail(f"unexpected {type(exc).__name__}: {exc}", "this is a bug in sinorus; please report it with the command you ran (SINORUS_DEBUG=1 shows the traceback)", 1)
 
 
 def _exit_on_sigterm(signum, frame) -> None:
@@ -599,7 +480,7 @@ def main() -> None:
     try:
         sys.stdout.flush()
     except BrokenPipeError:
-        _silence_stdout()
+        streams.silence_stdout()
         code = code or 0
     except Exception:
         pass

@@ -110,3 +110,57 @@ def for_path(path: str) -> Exporter:
         f"cannot tell the export format from the file name {path!r}",
         f"add --format ({', '.join(names())})",
     )
+
+
+def choose(fmt: str | None, output_file: str | None, bom: bool = False) -> Exporter:
+    """The exporter asked for by --format, else implied by -o FILE; usage errors otherwise."""
+    import os
+
+    to_stdout = output_file in (None, "-")
+    if not to_stdout and os.path.isdir(output_file):
+        raise UsageError(f"Invalid value for '--output': {output_file!r} is a directory", "give a file name, e.g. -o timeline.html")
+    if fmt is not None:
+        chosen = get(fmt)
+    elif not to_stdout:
+        chosen = for_path(output_file)
+    else:
+        raise UsageError("Missing option '--format'", f"choose from {', '.join(names())}, or give -o FILE with one of their extensions")
+    if bom and chosen.name != "csv":
+        raise UsageError(f"--bom applies to csv only, not {chosen.name}", "drop --bom, or use --format csv")
+    return chosen
+
+
+def write_file(path: str, text: str) -> None:
+    """Write an export atomically, with the mode an overwritten file had or a new file's normal mode."""
+    import os
+    from pathlib import Path
+
+    from sinorus.cache import write_atomic
+
+    target = Path(path)
+    try:
+        mode = target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    write_atomic(target, text)
+    os.chmod(target, mode)  # the temporary file was private (0600)
+
+
+def write_stdout(text: str) -> None:
+    """Exports are files: UTF-8 bytes as built (CRLF, BOM kept), whatever the terminal's encoding."""
+    import sys
+
+    from sinorus.errors import OutputClosed
+
+    try:
+        sys.stdout.flush()
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is None:
+            sys.stdout.write(text)
+        else:
+            buffer.write(text.encode("utf-8"))
+            buffer.flush()
+    except BrokenPipeError:
+        raise OutputClosed() from None

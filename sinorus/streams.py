@@ -1,0 +1,73 @@
+"""The process's standard streams: one-line errors, odd encodings, closed pipes.
+
+Decided here once, so the CLI and the renderers never meet a closed or
+ASCII-only stream unprepared.
+"""
+
+import os
+import sys
+from typing import Optional
+
+
+def one_line(message: str) -> str:
+    from sinorus.text import strip_controls
+
+    line = " ".join(strip_controls(message).split())
+    if len(line) > 1000:  # a 100 kB argument echoed by a usage error: keep how the line starts and ends
+        line = f"{line[:600]} … {line[-200:]}"
+    return line
+
+
+def fail(message: str, hint: Optional[str], code: int) -> int:
+    line = f"Error: {one_line(message)}"
+    if hint:
+        line += f" ({one_line(hint)})"
+    try:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+    except Exception:
+        pass
+    return code
+
+
+class _ClosedOutput:
+    """Stands in for a closed stdout: any write fails as OSError(EBADF), reported in one line."""
+
+    encoding = "utf-8"
+
+    def write(self, text: str) -> int:
+        import errno
+
+        raise OSError(errno.EBADF, "standard output is closed")
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+
+def prepare() -> None:
+    """Never crash on an encoding that cannot show Vietnamese (LC_ALL=C, PYTHONIOENCODING=ascii).
+
+    A stream the shell closed (`>&-`) is None in Python: stderr then discards, and
+    writing to stdout becomes the one-line error "standard output is closed".
+    """
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w")
+    if sys.stdout is None:
+        sys.stdout = _ClosedOutput()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError):
+            pass
+
+
+def silence_stdout() -> None:
+    """After the reader of a pipe has gone, keep Python's exit flush from complaining."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
