@@ -7,7 +7,6 @@ whitespace, Unicode NFC and curly vs straight quotes only.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -11,13 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import sys
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, TextIO
 
 from sinorus.errors import OutputClosed, UsageError
-from sinorus.model import KnowledgeBase, Event, to_dict
+from sinorus.model import KnowledgeBase, to_dict
 
 
 @dataclass
@@ -466,14 +465,6 @@ def show_profile(profile: Any, kb: KnowledgeBase, output: Output) -> None:
     console.print()
     console.print(_heading(f"Quotes ({len(profile.quotes)})"))
     emit("quote", profile.quotes, Output("table", stream=output.out), kb)
-
-
-def write_text(text: str, output: Output) -> None:
-    output.out.write(text)
-
-
-def env_flag(name: str) -> bool:
-    return bool(os.environ.get(name))
 
 
 # --- grouped timelines and stats charts ------------------------------------------------

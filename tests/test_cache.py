@@ -510,7 +510,7 @@ def test_pretty_json_is_json_dumps():
 
 
 def test_pretty_json_property():
-    hypothesis = pytest.importorskip("hypothesis")
+    pytest.importorskip("hypothesis")
     from hypothesis import given, strategies as st
 
     leaves = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
@@ -524,7 +524,7 @@ def test_pretty_json_property():
 
 
 def test_fold_shortcut_is_text_fold():
-    hypothesis = pytest.importorskip("hypothesis")
+    pytest.importorskip("hypothesis")
     from hypothesis import given, strategies as st
 
     from sinorus import text

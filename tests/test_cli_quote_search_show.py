@@ -24,8 +24,6 @@ def test_quote_text_search_in_vietnamese_without_accents(cli):
 
 
 def test_quote_texts_are_verbatim(cli):
-    from pathlib import Path
-
     from sinorus.check import normalise
     from conftest import ROOT
 

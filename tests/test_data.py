@@ -1,7 +1,5 @@
 """The bundled knowledge base: complete enough, consistent, and proven against the articles."""
 
-from pathlib import Path
-
 from conftest import ROOT
 
 SHARED_SEEDS = ROOT.parent / "shared" / "seeds"

@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import assume, example, given, settings, strategies as st  # noqa: E402
+from hypothesis import assume, example, given, strategies as st  # noqa: E402
 
 from conftest import FIXTURES  # noqa: E402
 from sinorus import dates  # noqa: E402
