@@ -39,10 +39,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from sinorus import __version__
+from sinorus.paths import PACKAGE_DIR, data_location, yaml_files  # noqa: F401  (data_location: used by fast)
 
 FORMAT = 3
-PACKAGE_DIR = Path(__file__).resolve().parent
-YAML_SUFFIXES = (".yaml", ".yml")  # as store.YAML_SUFFIXES
 SECTIONS = ("sources", "people", "topics", "events", "quotes", "facts")  # as model.SECTIONS
 SECTION_NO = {name: i for i, name in enumerate(SECTIONS)}
 SINGULAR = ("source", "person", "topic", "event", "quote", "fact")
@@ -54,28 +53,15 @@ FIELD_SEP, RECORD_SEP = "\x1f", "\x1e"  # never in folded text: fold turns contr
 NAME_CODE = 0xE000  # a packed search field starts with chr(NAME_CODE + number of its name in meta field_names)
 
 
-# --- where the data is (mirrors store.data_location / data_files, without importing store) ---
-
-
-def data_location(path: str | os.PathLike | None = None) -> Path:
-    chosen = path if path not in (None, "") else os.environ.get("SINORUS_DATA") or None
-    if chosen is not None:
-        return Path(chosen)
-    inside = PACKAGE_DIR / "_bundled"
-    return (inside if (inside / "data").is_dir() else PACKAGE_DIR.parent) / "data"
+# --- where the data is -------------------------------------------------------------
 
 
 def data_files(location: Path) -> list[Path] | None:
     """The YAML files at a location, or None when store.data_files would complain."""
     try:
-        if location.is_dir():
-            files = sorted(p for p in location.iterdir() if p.suffix.lower() in YAML_SUFFIXES and p.is_file())
-            return files or None
-        if location.is_file():
-            return [location]
+        return yaml_files(location) or None
     except OSError:
-        pass
-    return None
+        return None
 
 
 # --- stamps -------------------------------------------------------------------------

@@ -20,15 +20,14 @@ from sinorus.model import (
     CITATION_SCHEMA, ROLE_SCHEMA, SCHEMA, SECTIONS, SINGULAR, Citation, KnowledgeBase,
     Origin, Role, RECORD_TYPES,
 )
+from sinorus.paths import bundled_root, data_location, yaml_files  # noqa: F401  (data_location, bundled_root: part of store's API)
 from sinorus.text import find_control
 from sinorus.yamlread import Plain, YList, YMap, read_file
 
-PACKAGE_DIR = Path(__file__).resolve().parent
 ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 # An unquoted number is taken as written only in plain decimal: YAML 1.1 reads 010 as 8,
 # 1:30 as 90, 0x1F as 31 and .nan as NaN (which is not even valid JSON output).
 DECIMAL_RE = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
-YAML_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,27 +43,13 @@ class Problem:
         return f"{where}: {self.record}: {self.message}" if self.record else f"{where}: {self.message}"
 
 
-def bundled_root() -> Path:
-    """The directory holding data/ and seeds/: inside the wheel, or the source checkout."""
-    inside = PACKAGE_DIR / "_bundled"
-    return inside if (inside / "data").is_dir() else PACKAGE_DIR.parent
-
-
-def data_location(path: str | os.PathLike | None = None) -> Path:
-    """--data, else $SINORUS_DATA, else the bundled data directory."""
-    chosen = path if path not in (None, "") else os.environ.get("SINORUS_DATA") or None
-    return Path(chosen) if chosen is not None else bundled_root() / "data"
-
-
 def data_files(location: Path) -> list[Path]:
-    """The YAML files at a location: the file itself, or a directory's *.yaml in name order."""
-    if location.is_dir():
-        files = sorted(p for p in location.iterdir() if p.suffix.lower() in YAML_SUFFIXES and p.is_file())
-        if not files:
-            raise DataError(f"{location}: no .yaml files in this directory", "point --data at a YAML file or a directory of them")
+    """The YAML files at a location, or a one-line error saying why there are none."""
+    files = yaml_files(location)
+    if files:
         return files
-    if location.is_file():
-        return [location]
+    if files is not None:
+        raise DataError(f"{location}: no .yaml files in this directory", "point --data at a YAML file or a directory of them")
     if location.exists():  # /dev/null, a pipe from <(...), a socket: there, but not a file to read twice
         raise DataError(f"{location}: not a regular file", "save the data to a .yaml file and point --data at it")
     raise DataError(f"{location}: no such file or directory", "point --data (or SINORUS_DATA) at a YAML file or a directory of them")
