@@ -259,26 +259,40 @@ _MIN_WIDTH = {"sources": 8, "source": 8, "people": 10, "speaker": 8, "place": 8,
 _NO_WRAP = {"date", "score", "published", "period", "type"}
 
 
-def _emit_table(kind, records, rows, fields, output, kb) -> None:
+def _new_table(kind: str, fields: list[str] | None, console) -> tuple[Any, list[str]]:
+    """An empty listing table and its columns: the chosen fields, or what fits the width."""
     from rich import box
     from rich.table import Table
-    from rich.text import Text
 
-    console = make_console(output)
     columns = fields or (NARROW_COLUMNS[kind] if console.width < NARROW_WIDTH else TABLE_COLUMNS[kind])
     table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, show_edge=False, expand=True)
     for c in columns:
         table.add_column(c.replace("_", " ").capitalize(), overflow="fold", ratio=_RATIOS.get(c), no_wrap=c in _NO_WRAP, min_width=_MIN_WIDTH.get(c))
-    for record, row in zip(records, rows):
-        cells = [Text(_table_cell(kind, c, row, kb, record)) for c in columns]
-        if kind == "quote" and "text" in columns and "translation" not in columns and row.get("translation"):
-            cells[columns.index("text")].append("\n" + row["translation"], style="dim italic")
-        if kind == "hit" and "title" in columns and "id" not in columns:
-            cells[columns.index("title")].append("\n" + record.id, style="dim")
-        table.add_row(*cells)
+    return table, columns
+
+
+def _table_row(kind: str, columns: list[str], row: dict[str, Any], kb: KnowledgeBase | None, record: Any) -> list[Any]:
+    """One row of Text cells; a quote's translation and a hit's id go under their text when there is no column for them."""
+    from rich.text import Text
+
+    cells = [Text(_table_cell(kind, c, row, kb, record)) for c in columns]
+    if kind == "quote" and "text" in columns and "translation" not in columns and row.get("translation"):
+        cells[columns.index("text")].append("\n" + row["translation"], style="dim italic")
+    if kind == "hit" and "title" in columns and "id" not in columns:
+        cells[columns.index("title")].append("\n" + record.id, style="dim")
+    return cells
+
+
+def _emit_table(kind, records, rows, fields, output, kb) -> None:
+    from rich.text import Text
+
+    console = make_console(output)
     if not rows:
         console.print(Text("(nothing matched)", style="dim"))
         return
+    table, columns = _new_table(kind, fields, console)
+    for record, row in zip(records, rows):
+        table.add_row(*_table_row(kind, columns, row, kb, record))
     console.print(table)
     console.print(Text(f"{len(rows)} {kind if len(rows) == 1 else _plural(kind)}", style="dim"))
 
@@ -498,25 +512,20 @@ def emit_grouped(kind: str, records: list[Any], output: Output, kb: KnowledgeBas
 
 def _grouped_table(kind: str, groups: list, output: Output, kb: KnowledgeBase | None) -> None:
     """One table (so columns line up across years) with a year row opening each section."""
-    from rich import box
-    from rich.table import Table
     from rich.text import Text
 
     console = make_console(output)
     if not groups:
         console.print(Text("(nothing matched)", style="dim"))
         return
-    columns = output.fields or (NARROW_COLUMNS[kind] if console.width < NARROW_WIDTH else TABLE_COLUMNS[kind])
-    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, show_edge=False, expand=True)
-    for c in columns:
-        table.add_column(c.replace("_", " ").capitalize(), overflow="fold", ratio=_RATIOS.get(c), no_wrap=c in _NO_WRAP, min_width=_MIN_WIDTH.get(c))
+    table, columns = _new_table(kind, output.fields, console)
     total = 0
     for i, (year, items) in enumerate(groups):
         heading = Text(f"── {year} ──", style="bold red")
         table.add_row(heading, *[Text(f"{len(items)} {kind if len(items) == 1 else _plural(kind)}", style="dim") if j == 0 else Text("") for j in range(len(columns) - 1)])
         for n, (record, row) in enumerate(items):
             last = n == len(items) - 1 and i < len(groups) - 1
-            table.add_row(*[Text(_table_cell(kind, c, row, kb, record)) for c in columns], end_section=last)
+            table.add_row(*_table_row(kind, columns, row, kb, record), end_section=last)
         total += len(items)
     console.print(table)
     console.print(Text(f"{total} {kind if total == 1 else _plural(kind)} in {len(groups)} year{'s' if len(groups) != 1 else ''}", style="dim"))
