@@ -232,38 +232,18 @@ def timeline(data, date_from, date_to, on, strict, topic, who, source, limit, re
     if idx is None:
         return False
     start, end = bounds
-    where, args = ["section = ?"], [_EVENTS]
-    if strict:
-        if start is not None:
-            where.append("start >= ?")
-            args.append(start)
-        if end is not None:
-            where.append("stop <= ?")
-            args.append(end)
-    else:
-        if start is not None:
-            where.append("stop >= ?")
-            args.append(start)
-        if end is not None:
-            where.append("start <= ?")
-            args.append(end)
+    topics = pid = None
     if topic is not None:  # as the ordinary path: an empty --topic is an error there, not "no filter"
         topics = _topics(idx, topic)
         if topics is None:
             return False
-        where.append(f"rowid IN (SELECT rec FROM links WHERE kind = {ix.LINK_TOPIC} AND target IN ({','.join('?' * len(topics))}))")
-        args += topics
     if who is not None:
         pid = _person(idx, who)
         if pid is None:
             return False
-        where.append(f"rowid IN (SELECT rec FROM links WHERE kind = {ix.LINK_PERSON} AND target = ?)")
-        args.append(pid)
-    if source is not None:
-        if not idx.has("sources", source):
-            return False
-        where.append(f"rowid IN (SELECT rec FROM links WHERE kind = {ix.LINK_SOURCE} AND target = ?)")
-        args.append(source)
+    if source is not None and not idx.has("sources", source):
+        return False
+    where, args = ix.filter_sql(_EVENTS, start, end, strict=strict, topics=topics, person=pid, source=source)
     sql = "SELECT body FROM records WHERE " + " AND ".join(where) + (_REVERSED if reverse else _ORDER)
     if limit:
         sql += f" LIMIT {int(limit)}"

@@ -175,6 +175,44 @@ class Index:
             yield rid, revive(SECTIONS[section], file, line, col, cites, body)
 
 
+def filter_sql(
+    section_no: int,
+    start: int | None = None,
+    end: int | None = None,
+    *,
+    strict: bool = False,
+    topics: Iterable[str] | None = None,
+    person: str | None = None,
+    source: str | None = None,
+    speaker_column: bool = False,
+) -> tuple[list[str], list[Any]]:
+    """WHERE clauses selecting records of a section that pass timeline's filters.
+
+    Dates are day ordinals; overlap by default, wholly inside with ``strict``
+    (dates.DateRange.admits). Quotes match ``person`` as their speaker; they have
+    no topic or source links here.
+    """
+    where, args = ["section = ?"], [section_no]
+    for clause, value in ((("start >= ?", start), ("stop <= ?", end)) if strict else (("stop >= ?", start), ("start <= ?", end))):
+        if value is not None:
+            where.append(clause)
+            args.append(value)
+    if speaker_column:
+        if person is not None:
+            where.append("speaker = ?")
+            args.append(person)
+        return where, args
+    if topics is not None:
+        topics = sorted(topics)
+        where.append(f"rowid IN (SELECT rec FROM links WHERE kind = {LINK_TOPIC} AND target IN ({','.join('?' * len(topics))}))")
+        args += topics
+    for kind, value in ((LINK_PERSON, person), (LINK_SOURCE, source)):
+        if value is not None:
+            where.append(f"rowid IN (SELECT rec FROM links WHERE kind = {kind} AND target = ?)")
+            args.append(value)
+    return where, args
+
+
 class LazySection:
     """A read-only mapping id -> record over one big section, revived on first use.
 
@@ -215,30 +253,18 @@ class LazySection:
         """
         if self._all is not None or self._section not in ("events", "quotes"):
             return self.values()
-        where, args = ["section = ?"], [self._no]
         dates = getattr(flt, "dates", None)
         start, end = getattr(dates, "start", None), getattr(dates, "end", None)
-        if start is not None:  # overlapping or inside: either way the record ends on or after start
-            where.append("stop >= ?")
-            args.append(start.toordinal())
-        if end is not None:
-            where.append("start <= ?")
-            args.append(end.toordinal())
-        person = getattr(flt, "person", None)
-        if self._section == "quotes":
-            if person is not None:
-                where.append("speaker = ?")
-                args.append(person)
-        else:
-            topics = getattr(flt, "topics", None)
-            if topics is not None:
-                topics = sorted(topics)
-                where.append(f"rowid IN (SELECT rec FROM links WHERE kind = {LINK_TOPIC} AND target IN ({','.join('?' * len(topics))}))")
-                args += topics
-            for kind, value in ((LINK_PERSON, person), (LINK_SOURCE, getattr(flt, "source", None))):
-                if value is not None:
-                    where.append(f"rowid IN (SELECT rec FROM links WHERE kind = {kind} AND target = ?)")
-                    args.append(value)
+        where, args = filter_sql(
+            self._no,
+            start.toordinal() if start is not None else None,
+            end.toordinal() if end is not None else None,
+            strict=getattr(dates, "strict", False),
+            topics=getattr(flt, "topics", None),
+            person=getattr(flt, "person", None),
+            source=getattr(flt, "source", None),
+            speaker_column=self._section == "quotes",
+        )
         with gc_paused():
             return [r for _, r in self._index.revive_rows(self._index._rows("WHERE " + " AND ".join(where) + " ORDER BY rowid", tuple(args)))]
 
