@@ -123,7 +123,7 @@ def _load(location: Path, build: Callable[..., Any]) -> tuple[Any, bool]:
     written = False
     try:
         with index.gc_paused():
-            kb = _build(build, location, progress)
+            kb = build(location, progress=progress.files)
         try:
             if index.signatures(files) == sigs:  # unchanged while we read them
                 stamp = index.stamp_text(location, files, sigs, index.racy_files(files, sigs, started_ns))
@@ -140,15 +140,6 @@ def _load(location: Path, build: Callable[..., Any]) -> tuple[Any, bool]:
     finally:
         progress.close()
     return kb, written
-
-
-def _build(build: Callable[..., Any], location: Path, progress: "_Progress"):
-    try:
-        return build(location, progress=progress.files)
-    except TypeError as exc:
-        if "progress" not in str(exc):
-            raise
-        return build(location)
 
 
 class _Progress:
@@ -202,26 +193,6 @@ def _stderr_is_terminal() -> bool:
         return sys.stderr.isatty()
     except (AttributeError, ValueError):
         return False
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write text so readers see the old file or the new one, never half of either."""
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def _cache_files(base: Path | None) -> list[Path]:

@@ -135,7 +135,7 @@ def write_file(path: str, text: str) -> None:
     import os
     from pathlib import Path
 
-    from sinorus.cache import write_atomic
+    from sinorus.atomic import write_atomic
 
     target = Path(path)
     try:

@@ -434,35 +434,23 @@ CREATE INDEX links_target ON links (kind, target, rec);
 
 def build(kb: Any, location: Path, target: Path, stamp: str, progress: Callable[[int, int], None] | None = None) -> None:
     """Compile a validated knowledge base into an index at target, atomically."""
-    import tempfile
+    from sinorus.atomic import replacing
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    con = None
-    try:
+    with replacing(target) as tmp:
         con = sqlite3.connect(tmp)
-        con.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA page_size = 8192; PRAGMA cache_size = -4000;")
-        con.executescript(SCHEMA_SQL)
-        _fill(con, kb, progress)
-        con.executescript(INDEX_SQL)
-        meta = {
-            "format": str(FORMAT), "version": __version__, "location": str(location.resolve()),
-            "files": "\n".join(kb.files), "stamp": stamp, "built": str(time.time_ns()), "complete": "yes",
-        }
-        con.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
-        con.commit()
-        con.close()
-        con = None
-        os.replace(tmp, target)
-    except BaseException:
-        if con is not None:
-            con.close()
         try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+            con.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA page_size = 8192; PRAGMA cache_size = -4000;")
+            con.executescript(SCHEMA_SQL)
+            _fill(con, kb, progress)
+            con.executescript(INDEX_SQL)
+            meta = {
+                "format": str(FORMAT), "version": __version__, "location": str(location.resolve()),
+                "files": "\n".join(kb.files), "stamp": stamp, "built": str(time.time_ns()), "complete": "yes",
+            }
+            con.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+            con.commit()
+        finally:
+            con.close()
 
 
 def _fill(con: sqlite3.Connection, kb: Any, progress: Callable[[int, int], None] | None) -> None:
