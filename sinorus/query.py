@@ -60,7 +60,8 @@ def person(kb: KnowledgeBase, query: str, option: str | None = None) -> Person:
     return kb.people[matches[0].key]
 
 
-def source_id(kb: KnowledgeBase, query: str) -> str:
+def source_id(kb: KnowledgeBase, query: str, option: str | None = "--source") -> str:
+    """The one source an id, title or publisher names; a usage error for an option, else not found."""
     if query in kb.sources:
         return query
     named = [(s.id, (s.id, s.title, s.publisher)) for s in kb.sources.values()]
@@ -68,7 +69,10 @@ def source_id(kb: KnowledgeBase, query: str) -> str:
     if matches and not is_ambiguous(matches):
         return matches[0].key
     hint = _did_you_mean(suggestions(query, named)) or "run 'sinorus sources' to list them"
-    raise UsageError(f"Invalid value for '--source': no single source matches {shorten_for_message(query)}", hint)
+    what = f"no single source matches {shorten_for_message(query)}"
+    if option:
+        raise UsageError(f"Invalid value for '{option}': {what}", hint)
+    raise NotFound(what[:1].upper() + what[1:], hint)
 
 
 # --- timeline -------------------------------------------------------------------
