@@ -1,3 +1,3 @@
-from sinorus.cli import main
+from sinorus.launch import main
 
 main()

@@ -464,18 +464,8 @@ def run(argv: Optional[List[str]] = None) -> int:
         return streams.fail(f"unexpected {type(exc).__name__}: {exc}", "this is a bug in sinorus; please report it with the command you ran (SINORUS_DEBUG=1 shows the traceback)", 1)
 
 
-def _exit_on_sigterm(signum, frame) -> None:
-    """SIGTERM (timeout, systemd, a cancelled CI job) unwinds like Ctrl-C: temporary files are removed."""
-    raise SystemExit(128 + signum)
-
-
 def main() -> None:
-    try:
-        import signal
-
-        signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    except (ValueError, OSError, AttributeError):  # not the main thread, or no SIGTERM on this platform
-        pass
+    """Run as a program (see sinorus.launch, which sets the signal handlers first)."""
     code = run()
     try:
         sys.stdout.flush()

@@ -1,0 +1,30 @@
+"""The process entry point: signals first, then the command line.
+
+Ctrl-C or SIGTERM can arrive while Python is still importing typer and rich;
+the default handler would then print a KeyboardInterrupt traceback. So the
+handlers are set before anything heavy is imported: both unwind as
+SystemExit (130 for SIGINT, 143 for SIGTERM), which prints nothing and still
+runs every ``finally`` and ``except BaseException`` cleanup (temporary files).
+"""
+
+import signal
+import sys
+
+
+def _exit_on_signal(signum, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
+def main() -> None:
+    for sig in (signal.SIGINT, getattr(signal, "SIGTERM", None)):
+        if sig is None:
+            continue
+        try:
+            signal.signal(sig, _exit_on_signal)
+        except (ValueError, OSError):  # not the main thread
+            pass
+    try:
+        from sinorus.cli import main as cli_main
+    except KeyboardInterrupt:  # a signal that came before the handler above was set
+        sys.exit(130)
+    cli_main()
