@@ -279,6 +279,60 @@ def show(
     show_record(kind, record, kb, output)
 
 
+def _complete_citing(ctx: typer.Context, incomplete: str) -> List[str]:
+    """--record: the records citing the SOURCE already typed (every citing record before that)."""
+    try:
+        from sinorus import reader
+
+        kb = _kb(ctx)
+        source = (ctx.params or {}).get("source")
+        ids = [r for s in ([source] if source in kb.sources else kb.sources) for r, _, _ in reader.cited_passages(kb, s)]
+    except Exception:
+        return []
+    return [r for r in dict.fromkeys(ids) if r.startswith(incomplete)]
+
+
+@app.command()
+def read(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(metavar="SOURCE", help="A source id (seed-002), or its title or publisher.", autocompletion=_complete("source"))],
+    record: Annotated[Optional[str], typer.Option("--record", metavar="ID", help="Only the passage this record cites, with its paragraph.", autocompletion=_complete_citing)] = None,
+    around: Annotated[int, typer.Option("--context", "-C", min=0, metavar="N", help="With --record: also N paragraphs before and after (like grep -C).")] = 0,
+    uncited: Annotated[bool, typer.Option("--uncited", help="List the sentences no record cites.")] = False,
+    json_: Annotated[bool, typer.Option("--json", help="Write one JSON object: source, paragraphs, spans (offsets into the article text).")] = False,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="table, plain or json. Default: table on a terminal, plain when piped.")] = None,
+) -> None:
+    """An article with each cited passage marked by its record ids.
+
+    \b
+    Piped, one paragraph a line, each cited passage as ⟦passage⟧[record-id ...].
+    Outside reports, which are not bundled, print their publisher, date and URL.
+    Examples:
+      sinorus read seed-002
+      sinorus read seed-002 --record lavrov-2024-04-09-counter-terrorism-multilateral -C 1
+      sinorus read seed-002 --uncited
+      sinorus read seed-002 --json | jq '.spans[0]'
+    """
+    from sinorus import reader
+    from sinorus.errors import UsageError
+    from sinorus.paths import data_location
+    from sinorus.render import show_article, show_uncited
+
+    if uncited and record is not None:
+        raise UsageError("--uncited and --record cannot be used together", "use one of them")
+    if around and record is None:
+        raise UsageError("--context needs --record", "e.g. sinorus read SOURCE --record ID -C 1")
+    output = _output(json_, fmt=fmt)
+    kb = _kb(ctx)
+    article = reader.load(kb, reader.find_source(kb, source), data_location(_data_option(ctx)))
+    if record is not None:
+        reader.check_record(kb, article, record)
+    if uncited:
+        show_uncited(article, output)
+    else:
+        show_article(article, output, record, around)
+
+
 def _listing(section: str, kind: str, help_text: str, examples: str):
     def command(
         ctx: typer.Context,

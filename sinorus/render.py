@@ -365,15 +365,18 @@ def show_record(kind: str, record: Any, kb: KnowledgeBase, output: Output) -> No
         return
     lines: list[tuple[str, str]] = [("type", kind)]
     for key, value in row.items():
-        if key in ("sources", "roles"):
+        if key in ("sources", "roles") or (kind == "source" and key == "file"):  # a path inside the package: `read` opens it
             continue
         lines.append((key, _display(kind, key, row, kb, record) if key not in ("date", "end") else _flat(value)))
+    reads = read_commands(kind, record, kb)
     if output.format == "plain":
         for key, value in lines:
             if value:
                 output.out.write(f"{key}\t{' '.join(value.split())}\n")
         for label, text in _citations(kind, record, kb):
             output.out.write(f"source\t{label}\t{' '.join(text.split())}\n")
+        for command in reads:
+            output.out.write(f"read\t{command}\n")
         return
     console = make_console(output)
     console.print(_kv_table(lines))
@@ -392,6 +395,21 @@ def show_record(kind: str, record: Any, kb: KnowledgeBase, output: Output) -> No
             console.print()
             console.print(_heading("Quotes"))
             emit("quote", said, Output("table", stream=output.out), kb)
+    if reads:
+        from rich.text import Text
+
+        console.print()
+        for command in reads:  # whole, never folded, so it can be copied
+            console.print(Text.assemble(("read: ", "bold"), command), no_wrap=True, overflow="ignore", crop=False)
+
+
+def read_commands(kind: str, record: Any, kb: KnowledgeBase) -> list[str]:
+    """`sinorus read` commands that open the bundled articles a record cites (or a source itself)."""
+    if kind == "source":
+        return [f"sinorus read {record.id}"] if record.file else []
+    from sinorus.reader import cited_sources
+
+    return [f"sinorus read {sid} --record {record.id}" for sid in cited_sources(kind, record) if sid in kb.sources and kb.sources[sid].file]
 
 
 def emit_roles(roles, console) -> None:
@@ -617,3 +635,177 @@ def _stats_table(stats: dict[str, Any], output: Output) -> None:
             line.append(bar(n, top, room), style=style)
             line.append(f" {n}", style="bold")
             console.print(line, no_wrap=True, overflow="ellipsis")
+
+
+# --- read: an article with the passages the data cites -----------------------------------
+
+# Piped, a cited passage reads ⟦passage⟧[record-id other-id]: brackets that news text does not
+# use, so `grep -o '⟦[^⟧]*⟧\[[^]]*\]'` finds every one and a line is still one paragraph.
+CITE_OPEN, CITE_CLOSE = "⟦", "⟧"
+CITED_STYLE = "bold cyan"
+READ_FORMATS = ("table", "plain", "json")
+
+
+def _read_format(output: Output) -> None:
+    if output.format not in READ_FORMATS:
+        raise UsageError(f"Invalid value for '--format': read cannot be written as {output.format}", "use table, plain or json")
+
+
+def _cited_pieces(text: str, regions: list) -> Iterable[tuple[str, list[str] | None]]:
+    """The paragraph in order as (piece, ids citing it or None), safe to print."""
+    from sinorus.text import strip_controls
+
+    at = 0
+    for start, end, ids in regions:
+        if start > at:
+            yield strip_controls(text[at:start]), None
+        yield strip_controls(text[start:end]), ids
+        at = end
+    if at < len(text):
+        yield strip_controls(text[at:]), None
+
+
+def marked_paragraph(text: str, regions: list) -> str:
+    """One line of plain output: each cited region as ⟦passage⟧[ids]."""
+    return "".join(p if ids is None else f"{CITE_OPEN}{p}{CITE_CLOSE}[{' '.join(ids)}]" for p, ids in _cited_pieces(text, regions))
+
+
+def _styled_paragraph(text: str, regions: list, marks: bool):
+    """A paragraph for the terminal: cited text in colour and its ids dimmed after it;
+    without colour (NO_COLOR, TERM=dumb) the brackets of plain output instead."""
+    from rich.text import Text
+
+    line = Text()
+    tag = ""  # ids wait for the closing quotation marks or brackets that end the passage
+    for piece, ids in _cited_pieces(text, regions):
+        if ids is None:
+            closers = len(piece) - len(piece.lstrip(_CLOSERS)) if tag else 0
+            line.append(piece[:closers])
+            line.append(tag, style="dim")
+            line.append(piece[closers:])
+            tag = ""
+        elif marks:
+            line.append(f"{CITE_OPEN}{piece}{CITE_CLOSE}[{' '.join(ids)}]")
+        else:
+            line.append(tag, style="dim")
+            line.append(piece, style=CITED_STYLE)
+            tag = f" [{' '.join(ids)}]"
+    line.append(tag, style="dim")
+    return line
+
+
+_CLOSERS = "\"'”’»)]."
+
+
+def show_article(article: Any, output: Output, record_id: str | None = None, around: int = 0) -> None:
+    """`sinorus read`: the article with every cited passage marked, or one record's passage in context."""
+    from sinorus import reader
+
+    _read_format(output)
+    if output.format == "json":
+        emit_object(reader.article_dict(article, record_id, around), output)
+        return
+    if not article.bundled:
+        _outside_source(article.source, output)
+        return
+    spans = article.spans if record_id is None else reader.spans_of(article, record_id)
+    groups = [article.paragraphs] if record_id is None else reader.context(article, record_id, around)
+    if output.format == "plain":
+        out = output.out
+        for i, group in enumerate(groups):
+            if i:
+                out.write("--\n")
+            for p in group:
+                out.write(marked_paragraph(p.text, reader.marks(p, spans)) + "\n")
+        return
+    from rich.text import Text
+
+    console = make_console(output)
+    marks = console.no_color or console.color_system is None
+    _article_heading(article, console, record_id, groups)
+    for i, group in enumerate(groups):
+        if i:
+            console.print(Text("--", style="dim"))
+        for p in group:
+            console.print(_styled_paragraph(p.text, reader.marks(p, spans), marks))
+            if record_id is None or p is not group[-1] or i < len(groups) - 1:
+                console.print()
+
+
+def _article_heading(article: Any, console, record_id: str | None, groups: list) -> None:
+    from rich.text import Text
+
+    s = article.source
+    about = " · ".join(x for x in (s.id, s.publisher, s.published.text if s.published else None, s.author) if x)
+    if record_id is not None:
+        from sinorus.reader import spans_of
+
+        mine = spans_of(article, record_id)
+        where = ", ".join(f"¶ {p.index}" for g in groups for p in g if any(sp.start < p.end and p.start < sp.end for sp in mine))
+        console.print(Text(f"{record_id} in {s.id} ({where}): {s.title}", style="dim"))
+        console.print()
+        return
+    console.print(Text(s.title, style="bold"))
+    console.print(Text(about, style="dim"))
+    if s.url:  # whole, never folded: the terminal wraps it and still sees one link
+        console.print(Text(s.url, style="dim"), no_wrap=True, overflow="ignore", crop=False)
+    records = len({sp.record for sp in article.spans})
+    how = "in ⟦brackets⟧" if console.no_color or console.color_system is None else "highlighted"
+    console.print(Text(f"{len(article.spans)} passages cited by {records} records: {how}, [ids] after each", style="dim"))
+    console.print()
+
+
+def _outside_source(source: Any, output: Output) -> None:
+    """A source sinorus has no text of: what it is and where to read it."""
+    pairs = [("id", source.id), ("title", source.title), ("publisher", source.publisher),
+             ("published", source.published.text if source.published else ""), ("author", source.author or ""),
+             ("url", source.url or ""), ("note", source.note or "")]
+    if output.format == "plain":
+        for key, value in pairs:
+            if value:
+                output.out.write(f"{key}\t{' '.join(value.split())}\n")
+        return
+    from rich.text import Text
+
+    console = make_console(output)
+    console.print(_kv_table(pairs))
+    console.print()
+    console.print(Text(f"{source.id} is an outside report; its text is not bundled with sinorus" + (": read it at the url above." if source.url else "."), style="dim"))
+
+
+def show_uncited(article: Any, output: Output) -> None:
+    """`sinorus read --uncited`: the sentences no record cites, for curators."""
+    from sinorus import reader
+
+    _read_format(output)
+    if output.format == "json":
+        emit_object(reader.uncited_dict(article), output)
+        return
+    if not article.bundled:
+        _outside_source(article.source, output)
+        return
+    found, total = reader.uncited(article)
+    if output.format == "plain":
+        for s in found:
+            output.out.write(_one_line(s.text) + "\n")
+        return
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    console = make_console(output)
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, show_edge=False)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("¶", justify="right", no_wrap=True)
+    table.add_column("Sentence", overflow="fold")
+    for n, s in enumerate(found, 1):
+        table.add_row(Text(str(n), style="dim"), Text(str(s.paragraph), style="dim"), Text(_one_line(s.text)))
+    if found:
+        console.print(table)
+    console.print(Text(f"{len(found)} of {total} sentences in {article.source.id} cited by no record", style="dim"))
+
+
+def _one_line(text: str) -> str:
+    from sinorus.text import strip_controls
+
+    return " ".join(strip_controls(text).split())
