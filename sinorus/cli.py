@@ -73,6 +73,7 @@ def _complete(kind: str):
 Json = Annotated[bool, typer.Option("--json", help="Write a JSON array (an object for show/who) to stdout.")]
 Jsonl = Annotated[bool, typer.Option("--jsonl", help="Write one JSON object per line.")]
 Csv = Annotated[bool, typer.Option("--csv", help="Write CSV (RFC 4180, UTF-8) with a header row.")]
+CsvRaw = Annotated[bool, typer.Option("--csv-raw", help="With CSV: every cell byte for byte, for programs. Default: a cell starting with =, +, -, @, TAB or CR gets a leading ' so a spreadsheet shows it as text.")]
 Format = Annotated[Optional[str], typer.Option("--format", "-f", help="table, plain, json, jsonl or csv. Default: table on a terminal, plain when piped.")]
 Fields = Annotated[Optional[str], typer.Option("--fields", help="Comma-separated fields to output, e.g. id,date,title.")]
 From = Annotated[Optional[str], typer.Option("--from", help="Start: 2019, 2019-06, 'Feb 2022', 'tháng 2 năm 2022'. The whole period counts.")]
@@ -85,11 +86,15 @@ SourceFilter = Annotated[Optional[str], typer.Option("--source", "-s", help="Onl
 Strict = Annotated[bool, typer.Option("--strict", help="Keep only events lying wholly inside the range (default: overlapping it).")]
 
 
-def _output(json_: bool = False, jsonl: bool = False, csv_: bool = False, fmt: Optional[str] = None, fields: Optional[str] = None):
+def _output(json_: bool = False, jsonl: bool = False, csv_: bool = False, fmt: Optional[str] = None, fields: Optional[str] = None, csv_raw: bool = False):
+    from sinorus.errors import UsageError
     from sinorus.render import Output, choose_format, stdout_is_terminal
 
     chosen = [f.strip() for f in fields.split(",") if f.strip()] if fields else None
-    return Output(choose_format(json_, jsonl, csv_, fmt), chosen, None, stdout_is_terminal())
+    format_ = choose_format(json_, jsonl, csv_, fmt)
+    if csv_raw and format_ != "csv":
+        raise UsageError(f"--csv-raw applies to csv only, not {format_}", "add --csv, or drop --csv-raw")
+    return Output(format_, chosen, None, stdout_is_terminal(), csv_raw)
 
 
 # --- commands ----------------------------------------------------------------------
@@ -124,7 +129,7 @@ def timeline(
     limit: Limit = None,
     reverse: Annotated[bool, typer.Option("--reverse", "-r", help="Newest first.")] = False,
     group: Annotated[Optional[str], typer.Option("--group", "-g", help="year: a heading before each year in table and plain output (JSON and CSV unchanged).")] = None,
-    json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False, fmt: Format = None, fields: Fields = None,
+    json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False, csv_raw: CsvRaw = False, fmt: Format = None, fields: Fields = None,
 ) -> None:
     """Events in date order, filtered by date, topic, person or source.
 
@@ -137,12 +142,12 @@ def timeline(
     """
     from sinorus import fast
 
-    if group is None and fast.timeline(_data_option(ctx), date_from, date_to, on, strict, topic, who, source, limit, reverse, json_, jsonl, csv_, fmt, fields):
+    if group is None and not csv_raw and fast.timeline(_data_option(ctx), date_from, date_to, on, strict, topic, who, source, limit, reverse, json_, jsonl, csv_, fmt, fields):
         return  # answered from the index, without loading the knowledge base
     from sinorus import query
     from sinorus.render import emit_grouped
 
-    output = _output(json_, jsonl, csv_, fmt, fields)
+    output = _output(json_, jsonl, csv_, fmt, fields, csv_raw)
     kb, flt = _event_filter(ctx, date_from, date_to, on, strict, topic, who, source)
     emit_grouped("event", query.events(kb, flt, limit, reverse), output, kb, by=group)
 
@@ -202,7 +207,7 @@ def quote(
     date_from: From = None,
     date_to: To = None,
     limit: Limit = None,
-    json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False, fmt: Format = None, fields: Fields = None,
+    json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False, csv_raw: CsvRaw = False, fmt: Format = None, fields: Fields = None,
 ) -> None:
     """Quotes, verbatim as the article prints them, with translation and source.
 
@@ -216,7 +221,7 @@ def quote(
     from sinorus.dates import build_range
     from sinorus.render import emit
 
-    output = _output(json_, jsonl, csv_, fmt, fields)
+    output = _output(json_, jsonl, csv_, fmt, fields, csv_raw)
     dates = build_range(date_from, date_to)
     kb = _kb(ctx)
     topics = frozenset(query.topic_ids(kb, topic)) if topic is not None else None
@@ -230,7 +235,7 @@ def search(
     text: Annotated[str, typer.Argument(metavar="QUERY", help="Words, a name, a place, a figure (240.1)...")],
     type_: Annotated[Optional[List[str]], typer.Option("--type", help="Only this kind: event, quote, person, fact, topic or source (repeatable).")] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at most N results.")] = 20,
-    json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False, fmt: Format = None, fields: Fields = None,
+    json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False, csv_raw: CsvRaw = False, fmt: Format = None, fields: Fields = None,
 ) -> None:
     """Fuzzy full-text search over everything, best match first.
 
@@ -242,7 +247,7 @@ def search(
     """
     from sinorus import fast
 
-    if fast.search(_data_option(ctx), text, type_, limit, json_, jsonl, csv_, fmt, fields):
+    if not csv_raw and fast.search(_data_option(ctx), text, type_, limit, json_, jsonl, csv_, fmt, fields):
         return  # answered from the index, without loading the knowledge base
     from sinorus import query
     from sinorus.errors import UsageError
@@ -252,7 +257,7 @@ def search(
     bad = [t for t in types if t not in query.SEARCH_TYPES]
     if bad:
         raise UsageError(f"Invalid value for '--type': {bad[0]!r}", f"choose from {', '.join(query.SEARCH_TYPES)}")
-    output = _output(json_, jsonl, csv_, fmt, fields)
+    output = _output(json_, jsonl, csv_, fmt, fields, csv_raw)
     kb = _kb(ctx)
     emit("hit", query.search(kb, text, types, limit), output, kb)
 
@@ -336,11 +341,11 @@ def read(
 def _listing(section: str, kind: str, help_text: str, examples: str):
     def command(
         ctx: typer.Context,
-        json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False, fmt: Format = None, fields: Fields = None,
+        json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False, csv_raw: CsvRaw = False, fmt: Format = None, fields: Fields = None,
     ) -> None:
         from sinorus.render import emit
 
-        output = _output(json_, jsonl, csv_, fmt, fields)
+        output = _output(json_, jsonl, csv_, fmt, fields, csv_raw)
         kb = _kb(ctx)
         emit(kind, list(kb.section(section).values()), output, kb)
 
@@ -418,39 +423,48 @@ def cache_clear() -> None:
 @app.command("export")
 def export_command(
     ctx: typer.Context,
-    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="json, jsonl, csv, yaml, md, timelinejs or html. Default: from the -o file's extension.")] = None,
-    output_file: Annotated[Optional[str], typer.Option("--output", "-o", help="Write to this file (atomically: a temporary file, then a rename); '-' or none: stdout.")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="json, jsonl, csv, yaml, md, timelinejs, html or sqlite. Default: from the -o file's extension.")] = None,
+    output_file: Annotated[Optional[str], typer.Option("--output", "-o", help="Write to this file: a file is replaced atomically, keeping its mode, owner and hard links; a device or pipe is written as it is; the folder must exist. '-' or none: stdout.")] = None,
     date_from: From = None, date_to: To = None, on: On = None, strict: Strict = False,
     topic: Topic = None, who: Who = None, source: SourceFilter = None,
     bom: Annotated[bool, typer.Option("--bom", help="csv only: begin with a UTF-8 byte-order mark, which Excel needs to read accents.")] = False,
-    title: Annotated[Optional[str], typer.Option("--title", help="Title of the md, html and timelinejs documents.")] = None,
+    csv_raw: CsvRaw = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an -o file even if it is read-only (its mode is kept).")] = False,
+    title: Annotated[Optional[str], typer.Option("--title", help="Title of the md, html and timelinejs documents and of the sqlite database's Datasette metadata.")] = None,
 ) -> None:
-    """Write the events (or, for yaml, the knowledge base) as a file in another format.
+    """Write the events (or, for yaml and sqlite, the knowledge base) as a file in another format.
 
     \b
     The filters are those of 'timeline'. Output is UTF-8; without -o it goes to stdout.
-    yaml without filters is the whole knowledge base, loadable with --data; with
-    filters it is the chosen events plus every record they need.
+    yaml and sqlite without filters are the whole knowledge base (yaml loadable with
+    --data); with filters, the chosen events plus every record they need. sqlite with
+    -o FILE.db also writes FILE.metadata.json for Datasette.
     Examples:
       sinorus export -o timeline.html
       sinorus export --format csv --from 2022 --topic SCO > sco.csv
       sinorus export --format csv --bom -o for-excel.csv
       sinorus export --format yaml -o kb.yaml && sinorus --data kb.yaml check
       sinorus export -f md --who Lavrov
+      sinorus export -o sinorus.db && datasette sinorus.db -m sinorus.metadata.json
     """
     from sinorus import export, query
 
-    chosen = export.choose(fmt, output_file, bom)
+    chosen = export.choose(fmt, output_file, bom, csv_raw)
     kb, flt = _event_filter(ctx, date_from, date_to, on, strict, topic, who, source)
     events = query.events(kb, flt)
     filtered = any(v is not None for v in (date_from, date_to, on, topic, who, source))
-    text = chosen(export.Selection(kb, events, filtered, title or export.DEFAULT_TITLE, bom))
+    selection = export.Selection(kb, events, filtered, title or export.DEFAULT_TITLE, bom, csv_raw)
+    text = chosen(selection)
     if output_file in (None, "-"):
         export.write_stdout(text)
         return
-    export.write_file(output_file, text)
-    what = "the knowledge base" if chosen.name == "yaml" and not filtered else f"{len(events)} event{'s' if len(events) != 1 else ''}"
-    sys.stderr.write(f"exported {what} as {chosen.name} to {output_file}\n")
+    export.write_file(output_file, text, force)
+    what = "the knowledge base" if chosen.name in ("yaml", "sqlite") and not filtered else f"{len(events)} event{'s' if len(events) != 1 else ''}"
+    sys.stderr.write(export.exported_line(what, chosen.name, output_file))
+    beside = chosen.companion(selection, output_file) if chosen.companion else None
+    if beside is not None:  # sqlite: its Datasette metadata
+        export.write_file(beside[0], beside[1], force)
+        sys.stderr.write(export.exported_line("its metadata", "json", beside[0]))
 
 
 @app.command()

@@ -20,7 +20,7 @@ from datetime import date
 from typing import Iterable, Sequence
 
 from sinorus import index as ix
-from sinorus.scoring import AMBIGUITY_MARGIN, FUZZY_CAP, name_score, phrase_score
+from sinorus.scoring import AMBIGUITY_MARGIN, FUZZY_CAP, NAME_STARTS, name_score, phrase_score
 
 _ISO_RE = re.compile(r"(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?")  # dates._ISO_RE
 
@@ -135,11 +135,10 @@ def _exact_scores(q: str, accented: bool, named: list[tuple[str, list[tuple[str,
 
 
 def _person(idx, query: str) -> str | None:
-    """The person id query.person would return, when no fuzzy score could change it; else None.
+    """The person id query.person would return, when the exact passes decide it; else None.
 
-    Fuzzy scores are capped at scoring.NAME_FUZZY_CAP (91), so once a name matches as a whole word (97)
-    or exactly (100), nothing fuzzy reaches the top group (within 4 points) or
-    the runner-up that decides ambiguity.
+    The typo pass runs only when no name matched exactly, as words or as word
+    starts (scoring.NAME_STARTS and up), so such a match decides it here too.
     """
     if idx.has("people", query):
         return query
@@ -147,7 +146,7 @@ def _person(idx, query: str) -> str | None:
     if not q:
         return None
     ranked = sorted(_exact_scores(q, accented, idx.names("people")).items(), key=lambda kv: (-kv[1], kv[0]))[:10]
-    if not ranked or ranked[0][1] < 97.0:
+    if not ranked or ranked[0][1] < NAME_STARTS:
         return None
     top = [kv for kv in ranked if ranked[0][1] - kv[1] < AMBIGUITY_MARGIN]
     ambiguous = len(ranked) > 1 and ranked[0][1] - ranked[1][1] < AMBIGUITY_MARGIN and ranked[0][1] < 100.0

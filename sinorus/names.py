@@ -2,9 +2,12 @@
 
 Matching works on folded strings (see ``text.fold``), smart-accent style: an
 unaccented query matches accented names, an accented query must match its accents.
-Exact and word-prefix hits come first; rapidfuzz scores the rest. The scorer
-(WRatio on whole names) and the cutoff were chosen on real queries, see
-tests/test_names.py.
+A name matches when it is the query, or every query word is a word of it or the
+start of one (``scoring.name_score``); only when nothing matches so does a
+typo-level pass run: each query word within a word-length edit budget of a
+different word of one name (``Shoygu``, ``Lavrow``). Sharing a given or family
+name is never enough, so "Vladimir Lenin" is nobody, not Vladimir Putin. The
+rule was chosen on a labelled list of real queries, see tests/test_names.py.
 """
 
 from __future__ import annotations
@@ -12,10 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from sinorus.scoring import AMBIGUITY_MARGIN, NAME_FUZZY_CAP, SHORT_QUERY, name_score
+from sinorus.scoring import AMBIGUITY_MARGIN, NAME_FUZZY_CAP, NAME_STARTS, name_score, typo_edits, typo_words
 from sinorus.text import fold, has_accents
 
-FUZZY_CUTOFF = 80.0
+SUGGESTION_CUTOFF = 65.0  # "did you mean" may be loose: it is a question, not an answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,47 +27,64 @@ class Match:
     score: float
     matched: str  # the name that matched, as written in the data
 
+    @property
+    def fuzzy(self) -> bool:
+        """Matched only as a typo: worth telling the user which name was taken."""
+        return self.score < NAME_STARTS
 
-def _forms(name: str, accented: bool) -> str:
-    return fold(name, keep_accents=accented)
 
-
-def rank(query: str, named: Iterable[tuple[str, Sequence[str]]], cutoff: float = FUZZY_CUTOFF, limit: int = 10) -> list[Match]:
+def rank(query: str, named: Iterable[tuple[str, Sequence[str]]], limit: int = 10) -> list[Match]:
     """Rank records (id, names) against a query; best first, one entry per record."""
     accented = has_accents(query)
-    q = _forms(query, accented)
+    q = fold(query, keep_accents=accented)
     if not q:
         return []
     best: dict[str, Match] = {}
-
-    def offer(key: str, score: float, name: str) -> None:
-        if key not in best or score > best[key].score:
-            best[key] = Match(key, score, name)
-
-    fuzzy_pool: list[tuple[str, str, str]] = []
+    folded: list[tuple[str, str, str]] = []
     for key, names in named:
         for name in names:
-            f = _forms(name, accented)
+            f = fold(name, keep_accents=accented)
             if not f:
                 continue
+            folded.append((key, name, f))
             score = name_score(q, f)
-            if score is not None:
-                offer(key, score, name)
-            else:
-                fuzzy_pool.append((key, name, f))
-    if len(q) >= SHORT_QUERY and fuzzy_pool:
-        from rapidfuzz import fuzz, process  # lazy: only fuzzy queries pay for it
-
-        choices = [f for _, _, f in fuzzy_pool]
-        for _, score, index in process.extract(q, choices, scorer=fuzz.WRatio, score_cutoff=cutoff, limit=None):
-            key, name, _ = fuzzy_pool[index]
-            offer(key, min(float(score), NAME_FUZZY_CAP), name)
+            if score is not None and (key not in best or score > best[key].score):
+                best[key] = Match(key, score, name)
+    if not best:
+        for key, name, f in folded:
+            score = _typo_score(q, f)
+            if score is not None and (key not in best or score > best[key].score):
+                best[key] = Match(key, score, name)
     return sorted(best.values(), key=lambda m: (-m.score, m.key))[:limit]
 
 
+def _typo_score(q: str, f: str) -> float | None:
+    """91 less the edits, when q is f with typos only: word by word, or whole when spaced differently ("Xijinpin")."""
+    words, targets = q.split(), f.split()
+    if len(words) != len(targets):
+        whole = typo_edits(q.replace(" ", ""), f.replace(" ", ""))
+        if whole is not None:
+            return NAME_FUZZY_CAP - whole
+    total = typo_words(words, targets)
+    return None if total is None else NAME_FUZZY_CAP - total
+
+
 def suggestions(query: str, named: Iterable[tuple[str, Sequence[str]]], limit: int = 3) -> list[Match]:
-    """Loose matches for a "did you mean" line when nothing passed the cutoff."""
-    return rank(query, named, cutoff=65.0, limit=limit)
+    """Loose matches for a "did you mean" line: shown to the user, never taken as the answer."""
+    accented = has_accents(query)
+    q = fold(query, keep_accents=accented)
+    if not q:
+        return []
+    from rapidfuzz import fuzz, process  # lazy: only a miss pays for it
+
+    pool = [(key, name, fold(name, keep_accents=accented)) for key, names in named for name in names]
+    pool = [p for p in pool if p[2]]
+    best: dict[str, Match] = {}
+    for _, score, i in process.extract(q, [p[2] for p in pool], scorer=fuzz.WRatio, score_cutoff=SUGGESTION_CUTOFF, limit=None):
+        key, name, _ = pool[i]
+        if key not in best or score > best[key].score:
+            best[key] = Match(key, float(score), name)
+    return sorted(best.values(), key=lambda m: (-m.score, m.key))[:limit]
 
 
 def is_ambiguous(matches: list[Match]) -> bool:
@@ -73,8 +93,9 @@ def is_ambiguous(matches: list[Match]) -> bool:
 
 
 def resolve_topic(query: str, topics: dict) -> list[Match]:
-    """Topic ids whose id, label or any alias matches; exact hits only, else the best fuzzy one."""
-    named = [(t.id, t.names) for t in topics.values()]
-    matches = rank(query, named)
+    """Topics a query names: every exact hit (an alias may be shared), else the one best word or typo match."""
+    matches = rank(query, [(t.id, t.names) for t in topics.values()])
     exact = [m for m in matches if m.score == 100.0]
-    return exact or matches[:1]
+    if exact:
+        return exact
+    return matches[:1] if matches and not is_ambiguous(matches) else []

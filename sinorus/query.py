@@ -17,8 +17,8 @@ from sinorus.scoring import AMBIGUITY_MARGIN, FUZZY_CAP, phrase_score
 from sinorus.text import fold, has_accents, shorten_for_message
 
 
-def _did_you_mean(found: list[Match]) -> str | None:
-    return "did you mean " + ", ".join(repr(m.matched) for m in found) + "?" if found else None
+def _did_you_mean(found: list[Match], label=lambda m: m.matched) -> str | None:
+    return "did you mean " + ", ".join(repr(label(m)) for m in found) + "?" if found else None
 
 
 # --- resolving what the user named -------------------------------------------
@@ -37,27 +37,31 @@ def _people_named(kb: KnowledgeBase) -> list[tuple[str, tuple[str, ...]]]:
     return [(p.id, (*p.names, p.id)) for p in kb.people.values()]
 
 
-def person(kb: KnowledgeBase, query: str, option: str | None = None) -> Person:
-    """The one person a name means; ambiguity and misses are reported with candidates."""
+def person(kb: KnowledgeBase, query: str, option: str = "NAME") -> Person:
+    """The one person a name means, for `who NAME`, `--who` and `--speaker` alike.
+
+    A miss or a tie is NotFound (exit 1) with candidates; a typo-level match is
+    taken and said on stderr, so a script's stdout stays the answer alone.
+    """
     if query in kb.people:
         return kb.people[query]
+    if not fold(query):  # `--who "$UNSET"`: a mistake in the command, not a name looked for
+        raise UsageError(f"Invalid value for '{option}': the name has no letters or digits", "try a name such as Shoigu or 'Vuong Nghi'")
     named = _people_named(kb)
     matches = rank(query, named)
     if not matches:
-        what = f"no person matches {shorten_for_message(query)}"
-        hint = _did_you_mean(suggestions(query, named)) or "run 'sinorus people' to list everyone"
-        if option:
-            raise UsageError(f"Invalid value for '{option}': {what}", hint)
-        raise NotFound(what[:1].upper() + what[1:], hint)  # not capitalize(): it lowercases the echoed query
+        hint = _did_you_mean(suggestions(query, named), lambda m: kb.people[m.key].name) or "run 'sinorus people' to list everyone"
+        raise NotFound(f"No person matches {shorten_for_message(query)}", hint)
     top = [m for m in matches if matches[0].score - m.score < AMBIGUITY_MARGIN]
     if is_ambiguous(matches) or (len(top) > 1 and top[0].score == top[1].score):
         listed = ", ".join(f"{m.key} ({kb.people[m.key].name})" for m in top[:6])
-        what = f"{shorten_for_message(query)} matches several people: {listed}"
-        hint = "be more specific, e.g. a full name or an id from that list"
-        if option:
-            raise UsageError(f"Invalid value for '{option}': {what}", hint)
-        raise NotFound(what, hint)
-    return kb.people[matches[0].key]
+        raise NotFound(f"{shorten_for_message(query)} matches several people: {listed}", "be more specific, e.g. a full name or an id from that list")
+    chosen = kb.people[matches[0].key]
+    if matches[0].fuzzy:
+        from sinorus.streams import note
+
+        note(f"matched {shorten_for_message(query)} to {chosen.name}")
+    return chosen
 
 
 def source_id(kb: KnowledgeBase, query: str, option: str | None = "--source") -> str:

@@ -30,6 +30,15 @@ def fail(message: str, hint: Optional[str], code: int) -> int:
     return code
 
 
+def note(message: str) -> None:
+    """One line on stderr that qualifies an answer (never on stdout, which is the answer)."""
+    try:
+        sys.stderr.write(one_line(message) + "\n")
+        sys.stderr.flush()
+    except Exception:
+        pass
+
+
 class _ClosedOutput:
     """Stands in for a closed stdout: any write fails as OSError(EBADF), reported in one line."""
 

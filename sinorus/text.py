@@ -50,10 +50,77 @@ def fold(text: str, keep_accents: bool = False) -> str:
 
     ``fold("Xơ-gây Soi-gu") == "xo gay soi gu"``; idempotent.
     """
-    t = unicodedata.normalize("NFC", text)
+    t = unicodedata.normalize("NFC", _BIDI_RE.sub("", _CONTROL_RE.sub(" ", text)))  # controls are never part of a word
     if not keep_accents:
         t = strip_accents(t)
     t = t.casefold()
     if not keep_accents:
         t = strip_accents(t)  # casefold can expose new decomposables (e.g. "ǰ")
     return _PUNCT_RE.sub(" ", t).strip()
+
+
+# --- what a value may hold -------------------------------------------------------
+
+# Letters and symbols that draw nothing, though Unicode files them with visible ones:
+# the Hangul fillers (U+115F, U+1160, U+3164, U+FFA0) and the blank Braille pattern (U+2800).
+_INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# Line and paragraph separators that Python, editors and terminals all treat as a new line.
+_LINE_BREAK_RE = re.compile(r"[\t\n\u2028\u2029]")
+_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
+
+
+def is_invisible(ch: str) -> bool:
+    """True for a character that shows nothing on its own: spaces, format characters (ZWSP,
+    soft hyphen, BOM, word joiner, tag characters), combining marks and variation selectors
+    (nothing without a base), and the fillers that are letters in name only."""
+    return (
+        ch.isspace()
+        or unicodedata.category(ch) in ("Cf", "Zs", "Zl", "Zp", "Mn", "Me")
+        or ch in _INVISIBLE
+        or 0xE0000 <= ord(ch) <= 0xE007F  # the tag block, U+E0000 included though unassigned
+    )
+
+
+def is_blank(text: str) -> bool:
+    """True when text would show nothing: a title of U+200B or U+3164 is as empty as ''."""
+    return all(is_invisible(ch) for ch in text)
+
+
+def find_line_break(text: str) -> str | None:
+    """The first tab or line break in text (one-line fields must not forge lines or fields)."""
+    m = _LINE_BREAK_RE.search(text)
+    return m.group() if m else None
+
+
+def find_surrogate(text: str) -> str | None:
+    """The first lone UTF-16 surrogate in text: no encoder will write it, so it must never load."""
+    m = _SURROGATE_RE.search(text)
+    return m.group() if m else None
+
+
+# --- shell completion ----------------------------------------------------------------
+
+# Besides letters and digits of any script, characters no shell treats specially inside a word.
+_SHELL_SAFE = frozenset("-_.,+@%/")
+
+
+def completion_word(word: str, shell: str) -> str | None:
+    """A completion candidate in the form the shell's completion script needs, or None to drop it.
+
+    The scripts put candidates on the command line unevaluated but unquoted, so a crafted name
+    such as ``$(touch x)`` would run when the line does. bash gets every special character
+    backslash-escaped (as ``printf %q`` does; escaped glob characters also survive the unquoted
+    ``COMPREPLY=( $(...) )``); zsh and fish quote candidates themselves, except that a backslash
+    defeats typer's zsh quoting, so such words are dropped there; PowerShell inserts candidates as
+    they are, so only plain words are offered to it. Control characters and line breaks cannot
+    travel in the one-candidate-a-line protocol of any shell: such words are dropped everywhere.
+    """
+    if find_control(word) or find_line_break(word) or find_surrogate(word):
+        return None
+    if shell == "bash":
+        return "".join(ch if ch.isalnum() or ch in _SHELL_SAFE else "\\" + ch for ch in word)
+    if shell == "zsh":
+        return None if "\\" in word else word
+    if shell == "fish":
+        return word
+    return word if all(ch.isalnum() or ch in "-_." for ch in word) else None

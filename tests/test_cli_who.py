@@ -50,3 +50,44 @@ def test_who_table_shows_names_roles_events(cli):
     assert r.code == 0
     for text in ("Wang Yi", "Vương Nghị", "王毅", "Roles", "Events", "Quotes", "Minister of Foreign Affairs"):
         assert text in r.stdout
+
+
+# --- a stranger is nobody, the same way for who, --who and --speaker -----------------------------
+
+STRANGERS = ["Vladimir Lenin", "Xi Mingze", "Joe Manchin", "Dmitry Patrushev", "Hunter Biden", "Wang Yu"]
+
+
+def _as_person_filter(how, name):
+    return {"who": ("who", name, "--json"), "--who": ("timeline", "--who", name, "--json"),
+            "--speaker": ("quote", "--speaker", name, "--json")}[how]
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("name", STRANGERS)
+def test_a_stranger_is_not_found_alike_everywhere(cli, name):
+    answers = {how: cli(*_as_person_filter(how, name)) for how in ("who", "--who", "--speaker")}
+    for how, r in answers.items():
+        assert r.code == 1 and r.stdout == "", (how, r)
+        assert r.stderr.startswith(f'Error: No person matches "{name}"'), (how, r.stderr)
+    assert len({r.stderr for r in answers.values()}) == 1  # one message shape
+
+
+@pytest.mark.parametrize("typo, person", [("Lavrow", "Sergei Lavrov"), ("Patrushef", "Nikolai Patrushev"), ("Xi Jinpeng", "Xi Jinping"), ("Shaigu", "Sergei Shoigu")])
+def test_a_typo_is_taken_and_said_on_stderr_only(cli, typo, person):
+    for how in ("who", "--who", "--speaker"):
+        r = cli(*_as_person_filter(how, typo))
+        assert r.code == 0, (how, r.stderr)
+        assert r.stderr == f'matched "{typo}" to {person}\n', (how, r.stderr)
+        r.json()  # stdout is the answer alone
+
+
+def test_an_exact_name_says_nothing_on_stderr(cli):
+    r = cli("who", "Lavrov", "--json")
+    assert r.code == 0 and r.stderr == ""
+
+
+def test_a_stranger_filter_never_swaps_in_another_persons_events(cli):
+    r = cli("timeline", "--who", "Vladimir Lenin", "--json")
+    assert r.code == 1 and r.stdout == ""
