@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from sinorus.errors import UsageError
 from sinorus.model import Event, KnowledgeBase
+
+if TYPE_CHECKING:
+    from sinorus.atomic import Content
 
 # Modules whose @exporter functions make up the registry, in listing order.
 MODULES = (
@@ -40,6 +43,7 @@ class Selection:
     filtered: bool = False
     title: str = DEFAULT_TITLE
     bom: bool = False
+    csv_raw: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,55 +116,49 @@ def for_path(path: str) -> Exporter:
     )
 
 
-def choose(fmt: str | None, output_file: str | None, bom: bool = False) -> Exporter:
-    """The exporter asked for by --format, else implied by -o FILE; usage errors otherwise."""
+def check_output(output_file: str | None) -> None:
+    """Usage errors in -o found before any work: an empty name, or one that names a folder."""
     import os
 
-    to_stdout = output_file in (None, "-")
-    if not to_stdout and os.path.isdir(output_file):
+    if output_file in (None, "-"):
+        return
+    if output_file == "":
+        raise UsageError("Invalid value for '--output': the file name is empty", "give a file name, or '-' for stdout")
+    if output_file.endswith(("/", os.sep)) or os.path.basename(output_file) in (".", "..") or os.path.isdir(output_file):
         raise UsageError(f"Invalid value for '--output': {output_file!r} is a directory", "give a file name, e.g. -o timeline.html")
+
+
+def choose(fmt: str | None, output_file: str | None, bom: bool = False, csv_raw: bool = False) -> Exporter:
+    """The exporter asked for by --format, else implied by -o FILE; usage errors otherwise."""
+    check_output(output_file)
     if fmt is not None:
         chosen = get(fmt)
-    elif not to_stdout:
+    elif output_file not in (None, "-"):
         chosen = for_path(output_file)
     else:
         raise UsageError("Missing option '--format'", f"choose from {', '.join(names())}, or give -o FILE with one of their extensions")
-    if bom and chosen.name != "csv":
-        raise UsageError(f"--bom applies to csv only, not {chosen.name}", "drop --bom, or use --format csv")
+    for flag, used in (("--bom", bom), ("--csv-raw", csv_raw)):
+        if used and chosen.name != "csv":
+            raise UsageError(f"{flag} applies to csv only, not {chosen.name}", f"drop {flag}, or use --format csv")
     return chosen
 
 
-def write_file(path: str, text: str) -> None:
-    """Write an export atomically, with the mode an overwritten file had or a new file's normal mode."""
-    import os
-    from pathlib import Path
+def write_file(path: str, content: str | Content, force: bool = False) -> None:
+    """Write an export where -o points (see ``atomic.write_into``): text as UTF-8 bytes as built."""
+    from sinorus.atomic import write_into
 
-    from sinorus.atomic import write_atomic
-
-    target = Path(path)
-    try:
-        mode = target.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    write_atomic(target, text)
-    os.chmod(target, mode)  # the temporary file was private (0600)
+    write_into(path, content.encode("utf-8") if isinstance(content, str) else content, force=force)
 
 
-def write_stdout(text: str) -> None:
+def write_stdout(content: str | Content) -> None:
     """Exports are files: UTF-8 bytes as built (CRLF, BOM kept), whatever the terminal's encoding."""
-    import sys
+    from sinorus.atomic import write_descriptor
 
-    from sinorus.errors import OutputClosed
+    write_descriptor(1, content.encode("utf-8") if isinstance(content, str) else content)
 
-    try:
-        sys.stdout.flush()
-        buffer = getattr(sys.stdout, "buffer", None)
-        if buffer is None:
-            sys.stdout.write(text)
-        else:
-            buffer.write(text.encode("utf-8"))
-            buffer.flush()
-    except BrokenPipeError:
-        raise OutputClosed() from None
+
+def exported_line(what: str, fmt: str, path: str) -> str:
+    """The success line on stderr; the path as typed, but never a control character (ESC, OSC, bidi)."""
+    from sinorus.streams import one_line
+
+    return one_line(f"exported {what} as {fmt} to {path}") + "\n"

@@ -8,8 +8,6 @@ only to draw a table on a terminal, and data text is always handed to it as
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from dataclasses import dataclass
@@ -27,6 +25,7 @@ class Output:
     fields: list[str] | None = None
     stream: TextIO | None = None
     is_tty: bool = False
+    csv_raw: bool = False  # CSV byte for byte, for programs; by default formula cells are neutralised
 
     @property
     def out(self) -> TextIO:
@@ -229,19 +228,19 @@ def _emit_jsonl(kind, records, rows, fields, output, kb) -> None:
 
 
 def _emit_csv(kind, records, rows, fields, output, kb) -> None:
+    from sinorus.exporters.records import csv_text  # the CSV writer and formula rule of export -f csv
+
     columns = fields or COLUMNS[kind]
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(columns)
-    for record, row in zip(records, rows):
-        writer.writerow([_csv_cell(kind, c, row, record) for c in columns])
-    output.out.write(buf.getvalue())
+    table = [columns] + [[_csv_cell(kind, c, row, record) for c in columns] for record, row in zip(records, rows)]
+    output.out.write(csv_text(table, output.csv_raw))
 
 
-def _csv_cell(kind: str, column: str, row: dict, record: Any) -> str:
+def _csv_cell(kind: str, column: str, row: dict, record: Any) -> Any:
+    """A CSV cell: text, or a number left a number (a fact's value -1.5 is data, not a formula)."""
     if kind == "hit" and column in ("date", "title"):
         return _display(kind, column, row, None, record)
-    return _flat(field_value(column, row, record))
+    value = field_value(column, row, record)
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else _flat(value)
 
 
 def _emit_plain(kind, records, rows, fields, output, kb) -> None:

@@ -318,6 +318,7 @@ def test_markdown_and_timelinejs_escape_a_hostile_title(cli, hostile_data):
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_output_file_gets_the_stdout_bytes_and_stdout_stays_empty(cli, tmp_path, fmt):
     target = tmp_path / "sub" / f"out.{fmt}"
+    target.parent.mkdir()  # sinorus never creates folders (tests/test_export_paths.py)
     r = cli("export", "--format", fmt, "-o", target)
     assert r.code == 0 and r.stdout == ""
     assert str(target) in r.stderr
