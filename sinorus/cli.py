@@ -285,13 +285,16 @@ def show(
 
 
 def _complete_citing(ctx: typer.Context, incomplete: str) -> List[str]:
-    """--record: the records citing the SOURCE already typed (every citing record before that)."""
+    """--record: the records citing the SOURCE already typed (every citing record before that).
+
+    While an option awaits its value click leaves the arguments unparsed, in ctx.args.
+    """
     try:
         from sinorus import reader
 
         kb = _kb(ctx)
-        source = (ctx.params or {}).get("source")
-        ids = [r for s in ([source] if source in kb.sources else kb.sources) for r, _, _ in reader.cited_passages(kb, s)]
+        typed = [a for a in (*(ctx.args or ()), (ctx.params or {}).get("source")) if a in kb.sources][-1:]
+        ids = [r for s in (typed or kb.sources) for r, _, _ in reader.cited_passages(kb, s)]
     except Exception:
         return []
     return [r for r in dict.fromkeys(ids) if r.startswith(incomplete)]

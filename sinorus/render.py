@@ -726,9 +726,31 @@ def show_article(article: Any, output: Output, record_id: str | None = None, aro
         if i:
             console.print(Text("--", style="dim"))
         for p in group:
-            console.print(_styled_paragraph(p.text, reader.marks(p, spans), marks))
+            _print_wrapped(console, _styled_paragraph(p.text, reader.marks(p, spans), marks))
             if record_id is None or p is not group[-1] or i < len(groups) - 1:
                 console.print()
+
+
+def _print_wrapped(console, text) -> None:
+    """Wrap prose at spaces to the console's width, without trailing spaces at the breaks.
+
+    A word wider than the screen (a URL, a long record id) keeps a line of its own, whole, for
+    the terminal to wrap: folding it would put line breaks into what a reader copies.
+    """
+    import re
+
+    from rich.cells import cell_len
+
+    breaks, used = [], 0
+    for word in re.finditer(r"\S+\s*", text.plain):
+        need = cell_len(word.group().rstrip())
+        if used and used + need > console.width:
+            breaks.append(word.start())
+            used = 0
+        used += cell_len(word.group())
+    for line in text.divide(breaks):
+        line.rstrip()
+        console.print(line, no_wrap=True, overflow="ignore", crop=False)
 
 
 def _article_heading(article: Any, console, record_id: str | None, groups: list) -> None:
@@ -741,16 +763,16 @@ def _article_heading(article: Any, console, record_id: str | None, groups: list)
 
         mine = spans_of(article, record_id)
         where = ", ".join(f"¶ {p.index}" for g in groups for p in g if any(sp.start < p.end and p.start < sp.end for sp in mine))
-        console.print(Text(f"{record_id} in {s.id} ({where}): {s.title}", style="dim"))
+        _print_wrapped(console, Text(f"{record_id} in {s.id} ({where}): {s.title}", style="dim"))
         console.print()
         return
-    console.print(Text(s.title, style="bold"))
-    console.print(Text(about, style="dim"))
+    _print_wrapped(console, Text(s.title, style="bold"))
+    _print_wrapped(console, Text(about, style="dim"))
     if s.url:  # whole, never folded: the terminal wraps it and still sees one link
         console.print(Text(s.url, style="dim"), no_wrap=True, overflow="ignore", crop=False)
     records = len({sp.record for sp in article.spans})
     how = "in ⟦brackets⟧" if console.no_color or console.color_system is None else "highlighted"
-    console.print(Text(f"{len(article.spans)} passages cited by {records} records: {how}, [ids] after each", style="dim"))
+    _print_wrapped(console, Text(f"{len(article.spans)} passages cited by {records} records: {how}, [ids] after each", style="dim"))
     console.print()
 
 
@@ -767,9 +789,11 @@ def _outside_source(source: Any, output: Output) -> None:
     from rich.text import Text
 
     console = make_console(output)
-    console.print(_kv_table(pairs))
+    console.print(_kv_table([(k, v) for k, v in pairs if k != "url"]))
+    if source.url:  # whole, never folded, so it can be opened and copied
+        console.print(Text.assemble(("url".ljust(11), "bold"), source.url), no_wrap=True, overflow="ignore", crop=False)
     console.print()
-    console.print(Text(f"{source.id} is an outside report; its text is not bundled with sinorus" + (": read it at the url above." if source.url else "."), style="dim"))
+    _print_wrapped(console, Text(f"{source.id} is an outside report; its text is not bundled with sinorus" + (": read it at the url above." if source.url else "."), style="dim"))
 
 
 def show_uncited(article: Any, output: Output) -> None:
@@ -801,7 +825,7 @@ def show_uncited(article: Any, output: Output) -> None:
         table.add_row(Text(str(n), style="dim"), Text(str(s.paragraph), style="dim"), Text(_one_line(s.text)))
     if found:
         console.print(table)
-    console.print(Text(f"{len(found)} of {total} sentences in {article.source.id} cited by no record", style="dim"))
+    _print_wrapped(console, Text(f"{len(found)} of {total} sentences in {article.source.id} cited by no record", style="dim"))
 
 
 def _one_line(text: str) -> str:
