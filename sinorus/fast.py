@@ -20,7 +20,7 @@ from datetime import date
 from typing import Iterable, Sequence
 
 from sinorus import index as ix
-from sinorus.scoring import AMBIGUITY_MARGIN, FUZZY_CAP, NAME_STARTS, name_score, phrase_score
+from sinorus.scoring import AMBIGUITY_MARGIN, NAME_STARTS, name_score, phrase_score
 
 _ISO_RE = re.compile(r"(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?")  # dates._ISO_RE
 
@@ -280,12 +280,10 @@ def search(data, text, types: Sequence[str] | None, limit, json_, jsonl, csv_, f
     """`sinorus search QUERY --json`, or False to take the ordinary path.
 
     Scores as query.search does (its constants are stored in the index): 100 for
-    the query as whole words of a field, 96 inside a word, 90 for all its words
-    as word starts, less a penalty outside the primary fields, else rapidfuzz.
-    Only records containing every query word can score without rapidfuzz, so
-    SQLite finds those with instr(); the fuzzy pass (scores of at most 89) runs
-    only when fewer than `limit` records scored above 89, since otherwise no
-    fuzzy hit can reach the first `limit`.
+    the query as whole words of a field, 96 as word starts, 90 for all its words
+    as word starts anywhere, less a penalty outside the primary fields. Only
+    records containing every query word can score, so SQLite finds those with
+    instr(). When none scores, query.search's typo-level pass decides: False.
     """
     if fields or _json_format(json_, jsonl, csv_, fmt) != "json" or not limit:
         return False
@@ -298,7 +296,6 @@ def search(data, text, types: Sequence[str] | None, limit, json_, jsonl, csv_, f
     if not chosen or any(t not in all_types for t in chosen) or len(set(chosen)) != len(chosen):
         return False
     try:
-        cutoff = float(meta["search_cutoff"])
         penalty = float(meta["search_penalty"])
         primary = frozenset(meta["search_primary"].split(","))
         tie = {t: i for i, t in enumerate(meta["search_tie_order"].split(","))}
@@ -328,14 +325,8 @@ def search(data, text, types: Sequence[str] | None, limit, json_, jsonl, csv_, f
                 best = (score, name)
         if best[0]:
             hits[rec] = best
-    if sum(1 for score, _ in hits.values() if score > FUZZY_CAP) < limit and len(q) >= 4:
-        fuzzy = _fuzzy(idx, q, accented, wanted, hits, cutoff)
-        if fuzzy is None:
-            return False
-        hits.update(fuzzy)
     if not hits:
-        _Out()("[]\n")
-        return True
+        return False
     rows = {}
     recs = list(hits)
     for i in range(0, len(recs), 500):
@@ -346,13 +337,19 @@ def search(data, text, types: Sequence[str] | None, limit, json_, jsonl, csv_, f
             rows[rec] = (ix.SINGULAR[section], rid, (start, prec) if start is not None else (0, 0))
     ranked = sorted(hits, key=lambda rec: (-hits[rec][0], tie[rows[rec][0]], rows[rec][2], rows[rec][1]))[:limit]
     bodies = dict(idx.con.execute(f"SELECT rowid, body FROM records WHERE rowid IN ({','.join('?' * len(ranked))})", ranked))
+    import json
+
+    from sinorus.snippet import explain
+
     items = []
     for rec in ranked:
         score, name = hits[rec]
         kind, rid, _ = rows[rec]
+        match, _ = explain(text, accented, name, json.loads(bodies[rec]))
         items.append(
             '{\n  "type": ' + _jstr(kind) + ',\n  "id": ' + _jstr(rid) + ',\n  "score": ' + float.__repr__(score)
-            + ',\n  "field": ' + _jstr(name) + ',\n  "record": ' + bodies[rec].replace("\n", "\n  ") + "\n}"
+            + ',\n  "field": ' + _jstr(name) + ',\n  "match": ' + json.dumps(match, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+            + ',\n  "record": ' + bodies[rec].replace("\n", "\n  ") + "\n}"
         )
     out = _Out()
     out.array(items, 0)
@@ -365,47 +362,3 @@ def _fields(packed: str, accented: bool, names: list[str]):
     for item in packed.split(ix.RECORD_SEP) if packed else ():
         f0, sep, f1 = item[1:].partition(ix.FIELD_SEP)
         yield names[ord(item[0]) - ix.NAME_CODE], f1 if accented and sep else f0
-
-
-def _fuzzy(idx, q: str, accented: bool, wanted: str, found: dict, cutoff: float) -> dict[int, tuple[float, str]] | None:
-    """query.search's fuzzy pass over every record without an exact hit, with the same scores.
-
-    The index keeps each type's fields in query.search's order, in chunks; rapidfuzz
-    scores a chunk in one call per scorer (partial_ratio for fields longer than the
-    query, ratio for the others). The few scores over the cutoff are then taken in
-    query.search's order, keeping its rule for a record's best field.
-    """
-    from array import array
-
-    from rapidfuzz import fuzz, process
-
-    meta = idx.meta
-    names = meta.get("field_names", "").split(",")
-    if meta.get("byteorder") != f"{sys.byteorder} {array('i').itemsize}":
-        return None
-    n = len(q)
-    out: dict[int, tuple[float, str]] = {}
-    for kind in wanted.split(","):
-        rows = idx.con.execute(f"SELECT texts, accents, recs, names FROM fuzzy WHERE kind = {int(kind)} ORDER BY chunk")
-        for packed, accents, recs_blob, names_blob in rows:
-            texts = packed.split(ix.RECORD_SEP)
-            if accented and accents:
-                for item in accents.split(ix.RECORD_SEP):
-                    at, _, f1 = item.partition(ix.FIELD_SEP)
-                    texts[int(at)] = f1
-            recs = array("i")
-            recs.frombytes(recs_blob)
-            longer = [i for i, f in enumerate(texts) if len(f) > n]
-            others = [i for i, f in enumerate(texts) if len(f) <= n]
-            scored: list[tuple[int, float]] = []
-            for positions, scorer in ((longer, fuzz.partial_ratio), (others, fuzz.ratio)):
-                if positions:
-                    choices = [texts[i] for i in positions]
-                    scored += [(positions[j], score) for _, score, j in process.extract(q, choices, scorer=scorer, score_cutoff=cutoff, limit=None)]
-            for i, score in sorted(scored):
-                rec = recs[i]
-                if rec in found:
-                    continue
-                if score and (rec not in out or score > out[rec][0]):
-                    out[rec] = (min(round(score, 1), FUZZY_CAP), names[names_blob[i]])
-    return out

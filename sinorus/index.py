@@ -590,7 +590,6 @@ def _search_meta(query: Any) -> dict[str, str]:
         return {
             "search_types": ",".join(query.SEARCH_TYPES),
             "search_tie_order": ",".join(getattr(query, "TIE_ORDER", query.SEARCH_TYPES)),
-            "search_cutoff": repr(float(query.SEARCH_CUTOFF)),
             "search_primary": ",".join(sorted(getattr(query, "PRIMARY_FIELDS", ()))),
             "search_penalty": repr(float(getattr(query, "SECONDARY_PENALTY", 0.0))),
         }

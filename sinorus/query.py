@@ -13,8 +13,8 @@ from sinorus.dates import DateRange, Interval
 from sinorus.errors import NotFound, UsageError
 from sinorus.model import SINGULAR, Event, KnowledgeBase, Person, Quote
 from sinorus.names import Match, is_ambiguous, rank, resolve_topic, suggestions
-from sinorus.scoring import AMBIGUITY_MARGIN, FUZZY_CAP, phrase_score
-from sinorus.text import fold, has_accents, shorten_for_message
+from sinorus.scoring import AMBIGUITY_MARGIN, FUZZY_CAP, phrase_score, typo_words
+from sinorus.text import fold, has_accents, shorten_for_message, strip_controls
 
 
 def _did_you_mean(found: list[Match], label=lambda m: m.matched) -> str | None:
@@ -45,7 +45,7 @@ def person(kb: KnowledgeBase, query: str, option: str = "NAME") -> Person:
     """
     if query in kb.people:
         return kb.people[query]
-    if not fold(query):  # `--who "$UNSET"`: a mistake in the command, not a name looked for
+    if not fold(strip_controls(query)):  # `--who "$UNSET"`: a mistake in the command, not a name looked for
         raise UsageError(f"Invalid value for '{option}': the name has no letters or digits", "try a name such as Shoigu or 'Vuong Nghi'")
     named = _people_named(kb)
     matches = rank(query, named)
@@ -92,7 +92,7 @@ class EventFilter:
     source: str | None = None
 
 
-def events(kb: KnowledgeBase, flt: EventFilter = EventFilter(), limit: int | None = None, reverse: bool = False) -> list[Event]:
+def events(kb: KnowledgeBase, flt: EventFilter = EventFilter(), limit: int | None = None, reverse: bool = False) -> "Listing":
     """Events in date order (coarser dates first at the same start), filtered."""
     chosen = [
         e for e in _candidates(kb.events, flt)
@@ -102,7 +102,7 @@ def events(kb: KnowledgeBase, flt: EventFilter = EventFilter(), limit: int | Non
         and (flt.source is None or any(c.source == flt.source for c in e.sources))
     ]
     chosen.sort(key=lambda e: e.sort_key, reverse=reverse)
-    return chosen[:limit] if limit else chosen
+    return cut_to(chosen, limit)
 
 
 def _candidates(records: Any, flt: Any) -> Iterable[Any]:
@@ -142,10 +142,10 @@ def quotes(
     speaker: str | None = None,
     dates: DateRange = DateRange(),
     limit: int | None = None,
-) -> list[Quote]:
+) -> "Listing":
     chosen = [
         q for q in kb.quotes.values()
-        if (topics is None or topics.intersection(_quote_topics(kb, q)))
+        if (topics is None or topics.intersection(q.topics))  # a quote's own topics, not its event's
         and (speaker is None or q.speaker == speaker)
         and (dates.is_open or dates.admits(q.interval))
     ]
@@ -155,20 +155,13 @@ def quotes(
         chosen.sort(key=lambda q: (-scores[q.id], q.sort_key))
     else:
         chosen.sort(key=lambda q: q.sort_key)
-    return chosen[:limit] if limit else chosen
-
-
-def _quote_topics(kb: KnowledgeBase, q: Quote) -> tuple[str, ...]:
-    """A quote's own topics and those of the event it belongs to."""
-    event = kb.events.get(q.event) if q.event else None
-    return q.topics + (event.topics if event is not None else ())
+    return cut_to(chosen, limit)
 
 
 # --- search -----------------------------------------------------------------------
 
 SEARCH_TYPES = ("event", "quote", "person", "fact", "topic", "source")
 TIE_ORDER = ("person", "event", "topic", "fact", "quote", "source")  # at equal scores, who before what
-SEARCH_CUTOFF = 82.0
 # A match in what a record *is* (its title, name, value) outranks one in its supporting text.
 PRIMARY_FIELDS = frozenset({"id", "title", "title_vi", "name", "label", "text", "metric", "value"})
 SECONDARY_PENALTY = 3.0
@@ -181,10 +174,29 @@ class Hit:
     score: float
     field: str
     record: Any
+    match: dict | None = None  # why it matched: {"field", "snippet"} (see sinorus.snippet)
+    spans: tuple = ()  # the matched words' places in the snippet, for highlighting
+
+
+class Listing(list):
+    """The records shown, and how many there were before --limit cut them ("20 of 55 results")."""
+
+    def __init__(self, shown: Iterable[Any], total: int | None = None) -> None:
+        super().__init__(shown)
+        self.total = len(self) if total is None else total
+
+
+def cut_to(records: list[Any], limit: int | None) -> Listing:
+    return Listing(records[:limit] if limit else records, len(records))
 
 
 def _search_fields(kb: KnowledgeBase, kind: str, r: Any) -> Iterable[tuple[str, str]]:
+    """(field, text) in the order that breaks ties between equally good fields: what a record is, then its id."""
+    yield from _own_fields(kb, kind, r)
     yield "id", r.id.replace("-", " ")
+
+
+def _own_fields(kb: KnowledgeBase, kind: str, r: Any) -> Iterable[tuple[str, str]]:
     if kind == "event":
         yield from (("title", r.title), ("title_vi", r.title_vi), ("summary", r.summary), ("place", r.place), ("note", r.note), ("date", r.date.text))
         for c in r.sources:
@@ -210,51 +222,54 @@ def _search_fields(kb: KnowledgeBase, kind: str, r: Any) -> Iterable[tuple[str, 
         yield from (("title", r.title), ("publisher", r.publisher), ("note", r.note), ("url", r.url))
 
 
-def search(kb: KnowledgeBase, query: str, types: Iterable[str] = SEARCH_TYPES, limit: int | None = 20) -> list[Hit]:
-    """Rank every record against a query: exact phrase, then all words, then fuzzy."""
+def search(kb: KnowledgeBase, query: str, types: Iterable[str] = SEARCH_TYPES, limit: int | None = 20) -> Listing:
+    """Rank every record against a query's words (whole words or word starts, see scoring.phrase_score).
+
+    Only when no record matches so does a typo-level pass run (each query word within
+    its edit budget of a word of one field), and its scores stay below every real hit.
+    """
     accented = has_accents(query)
     q = fold(query, keep_accents=accented)
     if not q:
         raise UsageError("Invalid value for 'QUERY': the query has no letters or digits", 'try a name, a place or a phrase, e.g. "no limits"')
     words = q.split()
-    hits: list[Hit] = []
-    fuzzy_candidates: list[tuple[str, Any, str, str]] = []
     sections = {SINGULAR[s]: s for s in SINGULAR}
-    for kind in types:
-        for r in kb.section(sections[kind]).values():
-            best: tuple[float, str] = (0.0, "")
-            for name, value in _search_fields(kb, kind, r):
-                if not value:
-                    continue
-                f = fold(value, keep_accents=accented)
-                score = phrase_score(q, words, f)
-                if score is None:
-                    if len(q) >= 4:
-                        fuzzy_candidates.append((kind, r, name, f))
-                    continue
-                if name not in PRIMARY_FIELDS:
-                    score -= SECONDARY_PENALTY
-                if score > best[0]:
-                    best = (score, name)
-            if best[0]:
-                hits.append(Hit(kind, r.id, best[0], best[1], r))
-    found = {h.id for h in hits}
-    # Fuzzy scores stop at 89: once `limit` hits score above that, no fuzzy hit could make the list.
-    enough = bool(limit) and sum(h.score > FUZZY_CAP for h in hits) >= limit
-    if fuzzy_candidates and not enough and any(c[1].id not in found for c in fuzzy_candidates):
-        from rapidfuzz import fuzz  # lazy: only a fuzzy pass pays for it
-
-        fuzzy: dict[str, Hit] = {}
-        for kind, r, name, f in fuzzy_candidates:
-            if r.id in found:
+    fields = [
+        (kind, r, name, fold(value, keep_accents=accented))
+        for kind in types for r in kb.section(sections[kind]).values()
+        for name, value in _search_fields(kb, kind, r) if value
+    ]
+    best: dict[str, Hit] = {}
+    for kind, r, name, f in fields:
+        score = phrase_score(q, words, f)
+        if score is None:
+            continue
+        if name not in PRIMARY_FIELDS:
+            score -= SECONDARY_PENALTY
+        if r.id not in best or score > best[r.id].score:
+            best[r.id] = Hit(kind, r.id, score, name, r)
+    if not best:
+        for kind, r, name, f in fields:
+            edits = typo_words(words, f.split())
+            if edits is None:
                 continue
-            score = fuzz.partial_ratio(q, f, score_cutoff=SEARCH_CUTOFF) if len(f) > len(q) else fuzz.ratio(q, f, score_cutoff=SEARCH_CUTOFF)
-            if score and (r.id not in fuzzy or score > fuzzy[r.id].score):
-                fuzzy[r.id] = Hit(kind, r.id, min(round(score, 1), FUZZY_CAP), name, r)
-        hits.extend(fuzzy.values())
+            score = FUZZY_CAP - edits
+            if r.id not in best or score > best[r.id].score:
+                best[r.id] = Hit(kind, r.id, score, name, r)
     order = {t: i for i, t in enumerate(TIE_ORDER)}
-    hits.sort(key=lambda h: (-h.score, order[h.type], getattr(getattr(h.record, "date", None), "sort_key", (0, 0)), h.id))
-    return hits[:limit] if limit else hits
+    hits = sorted(best.values(), key=lambda h: (-h.score, order[h.type], getattr(getattr(h.record, "date", None), "sort_key", (0, 0)), h.id))
+    shown = cut_to(hits, limit)
+    return Listing([explained(h, query, accented) for h in shown], shown.total)
+
+
+def explained(hit: Hit, query: str, accented: bool) -> Hit:
+    from dataclasses import replace
+
+    from sinorus.model import to_dict
+    from sinorus.snippet import explain
+
+    match, spans = explain(query, accented, hit.field, to_dict(hit.record), fuzzy=hit.score <= FUZZY_CAP)
+    return replace(hit, match=match, spans=tuple(spans))
 
 
 # --- show -------------------------------------------------------------------------

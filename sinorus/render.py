@@ -121,7 +121,7 @@ COLUMNS: dict[str, list[str]] = {
     "topic": ["id", "label", "label_vi", "aliases"],
     "source": ["id", "published", "publisher", "title", "file", "url"],
     "fact": ["id", "metric", "value", "unit", "period", "source"],
-    "hit": ["score", "type", "id", "date", "title"],
+    "hit": ["score", "type", "id", "date", "title", "match"],
 }
 TABLE_COLUMNS: dict[str, list[str]] = {
     "event": ["date", "title", "people", "place", "sources"],
@@ -142,7 +142,7 @@ NARROW_COLUMNS: dict[str, list[str]] = {
 
 
 def hit_dict(hit: Any) -> dict[str, Any]:
-    return {"type": hit.type, "id": hit.id, "score": hit.score, "field": hit.field, "record": to_dict(hit.record)}
+    return {"type": hit.type, "id": hit.id, "score": hit.score, "field": hit.field, "match": hit.match, "record": to_dict(hit.record)}
 
 
 def _hit_title(hit: Any) -> str:
@@ -194,6 +194,8 @@ def _display(kind: str, column: str, row: dict[str, Any], kb: KnowledgeBase | No
             return _hit_title(record)
         if column == "score":
             return f"{record.score:.0f}"
+        if column == "match":
+            return f"{value['field']}: {value['snippet']}" if value else ""
     if kb is not None and column == "people" and isinstance(value, list):
         return ", ".join(kb.people[p].name if p in kb.people else p for p in value)
     if kb is not None and column == "speaker" and value in kb.people:
@@ -279,7 +281,27 @@ def _table_row(kind: str, columns: list[str], row: dict[str, Any], kb: Knowledge
         cells[columns.index("text")].append("\n" + row["translation"], style="dim italic")
     if kind == "hit" and "title" in columns and "id" not in columns:
         cells[columns.index("title")].append("\n" + record.id, style="dim")
+    if kind == "hit" and "title" in columns and "match" not in columns and record.match:
+        title = cells[columns.index("title")]
+        if title.plain.startswith(record.match["snippet"] + "\n") or title.plain == record.match["snippet"]:
+            for a, b in record.spans:  # the title is the match: mark the words in it
+                title.stylize("bold reverse", a, b)
+        else:
+            title.append("\n")
+            title.append_text(_match_line(record))
     return cells
+
+
+def _match_line(hit: Any):
+    """The hit's snippet with the matched words highlighted, after the field it comes from."""
+    from rich.text import Text
+
+    label = f"{hit.match['field']}: "
+    line = Text(label, style="dim")
+    line.append(hit.match["snippet"], style="italic")
+    for a, b in hit.spans:
+        line.stylize("bold reverse", len(label) + a, len(label) + b)
+    return line
 
 
 def _emit_table(kind, records, rows, fields, output, kb) -> None:
@@ -293,7 +315,13 @@ def _emit_table(kind, records, rows, fields, output, kb) -> None:
     for record, row in zip(records, rows):
         table.add_row(*_table_row(kind, columns, row, kb, record))
     console.print(table)
-    console.print(Text(f"{len(rows)} {kind if len(rows) == 1 else _plural(kind)}", style="dim"))
+    console.print(Text(footer(kind, len(rows), getattr(records, "total", len(rows))), style="dim"))
+
+
+def footer(kind: str, shown: int, total: int) -> str:
+    """'5 events', or '20 of 55 results' when --limit (or search's default) cut the listing."""
+    noun = kind if total == 1 else _plural(kind)
+    return f"{shown} of {total} {noun}" if total > shown else f"{shown} {noun}"
 
 
 def _table_cell(kind: str, column: str, row: dict[str, Any], kb: KnowledgeBase | None, record: Any) -> str:

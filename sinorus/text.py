@@ -50,7 +50,7 @@ def fold(text: str, keep_accents: bool = False) -> str:
 
     ``fold("Xơ-gây Soi-gu") == "xo gay soi gu"``; idempotent.
     """
-    t = unicodedata.normalize("NFC", _BIDI_RE.sub("", _CONTROL_RE.sub(" ", text)))  # controls are never part of a word
+    t = unicodedata.normalize("NFC", text)
     if not keep_accents:
         t = strip_accents(t)
     t = t.casefold()
