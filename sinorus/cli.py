@@ -380,11 +380,12 @@ def check(
 
     report = checker.run(_data_option(ctx))
     if json_:
-        emit_object({"ok": report.ok, "counts": report.kb.counts(), "problems": [str(p) for p in report.problems], "articles": report.articles}, Output("json"))
+        emit_object({"ok": report.ok, "counts": report.kb.counts(), "problems": [str(p) for p in report.problems], "articles": report.articles, "coverage": report.coverage_dict()}, Output("json"))
     elif report.ok:
         counts = ", ".join(f"{n} {k}" for k, n in report.kb.counts().items())
         sys.stdout.write(f"ok: {counts}\n")
         sys.stdout.write(f"every quote and excerpt found verbatim in {len(report.cited)} of {len(report.articles)} articles: {', '.join(sorted(report.cited))}\n")
+        sys.stdout.writelines(f"{c}\n" for c in report.coverage)
     else:
         from sinorus.text import strip_controls
 
