@@ -18,7 +18,7 @@ from sinorus.errors import UsageError
 
 PRECISIONS = ("year", "month", "day")
 _DATA_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([~?%])?")
-DATE_HINT = 'try 2019, 2019-06, 2019-06-05, "Feb 2022" or "tháng 2 năm 2022"'
+DATE_HINT = 'try 2019, 2019-06, 2019-06-05, "Feb 2022", "Q1 2022", "H2 2023", "tháng 2 năm 2022", "2022年2月" or "last year"'
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,12 +90,13 @@ _ISO_RE = re.compile(r"(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?")
 _DMY_RE = re.compile(r"(?:ngày\s+)?(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
 _MY_RE = re.compile(r"(?:tháng\s+)?(\d{1,2})[/.-](\d{4})")
 _VI_RE = re.compile(r"(?:ngày\s+(\d{1,2})\s+)?(?:tháng\s+(\d{1,2})\s+)?(?:năm\s+)(\d{4})")
+_ZH_RE = re.compile(r"(\d{4})\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日号])?)?")
 
 
 def _numeric(text: str) -> Interval | None:
-    """Numeric and Vietnamese forms read without dateparser; None when not one of them."""
+    """Numeric, Vietnamese and Chinese forms read without dateparser; None when not one of them."""
     t = " ".join(text.lower().split())
-    for regex, order in ((_ISO_RE, "ymd"), (_DMY_RE, "dmy"), (_MY_RE, "my"), (_VI_RE, "dmy")):
+    for regex, order in ((_ISO_RE, "ymd"), (_DMY_RE, "dmy"), (_MY_RE, "my"), (_VI_RE, "dmy"), (_ZH_RE, "ymd")):
         m = regex.fullmatch(t)
         if not m:
             continue
@@ -115,6 +116,79 @@ def _numeric(text: str) -> Interval | None:
 def looks_iso(text: str) -> bool:
     """True for the forms read without dateparser (ISO and numeric)."""
     return _numeric(text) is not None
+
+
+# Month names and abbreviations in the languages of the data: English, Russian (nominative and
+# genitive), and Vietnamese month words ("tháng Hai"); "tháng 2" is numeric and read above.
+_MONTHS = {
+    **{name: i for i, names in enumerate((
+        ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
+        ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+        ("december", "dec"),
+    ), 1) for name in names},
+    **{name: i for i, names in enumerate((
+        ("январь", "января", "янв"), ("февраль", "февраля", "фев", "февр"), ("март", "марта", "мар"),
+        ("апрель", "апреля", "апр"), ("май", "мая"), ("июнь", "июня", "июн"), ("июль", "июля", "июл"),
+        ("август", "августа", "авг"), ("сентябрь", "сентября", "сен", "сент"), ("октябрь", "октября", "окт"),
+        ("ноябрь", "ноября", "ноя", "нояб"), ("декабрь", "декабря", "дек"),
+    ), 1) for name in names},
+    **{f"tháng {name}": i for i, name in enumerate((
+        "giêng", "hai", "ba", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười", "mười một", "chạp"), 1)},
+}
+_MONTH = "(" + "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True)) + r")\.?"
+_YEAR = r"(\d{4})(?:\s*(?:г\.|г|года|год))?"  # Russian writes "2022 г." or "2022 года"
+_DAY = r"(\d{1,2})(?:st|nd|rd|th|-?е|-?го)?"
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
+             "i": 1, "ii": 2, "iii": 3, "iv": 4, "một": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4,
+             "一": 1, "二": 2, "三": 3, "四": 4, "上": 1, "下": 2, "đầu": 1, "cuối": 2,
+             "первый": 1, "второй": 2, "третий": 3, "четвёртый": 4, "четвертый": 4, "первое": 1, "второе": 2}  # noqa: E501
+_N = r"([1-4]|i{1,3}|iv|first|second|third|fourth|1st|2nd|3rd|4th|một|hai|ba|bốn|tư|一|二|三|四|первый|второй|третий|четв[её]ртый)"
+# (pattern, what its groups are): "m y", "d m y", "y m", "q y", "y q", "h y", "y h"
+_WORDED = [(re.compile(p), kind) for p, kind in (
+    (rf"{_MONTH},?\s*{_YEAR}", "m y"),
+    (rf"{_YEAR}\s+{_MONTH}", "y m"),
+    (rf"(?:ngày\s+)?{_DAY}\s+{_MONTH},?\s+(?:năm\s+)?{_YEAR}", "d m y"),
+    (rf"{_MONTH}\s+{_DAY},?\s+{_YEAR}", "m d y"),
+    (rf"{_MONTH}\s+năm\s+{_YEAR}", "m y"),
+    (rf"(?:q|quý\s*|quarter\s*){_N}[\s/,-]*(?:of\s+|năm\s+)?{_YEAR}", "q y"),
+    (rf"{_N}(?:-?(?:й|st|nd|rd|th))?\s+(?:quarter|квартал)(?:\s+of)?\s+{_YEAR}", "q y"),
+    (rf"{_YEAR}[\s-]*q([1-4])", "y q"),
+    (r"(\d{4})\s*年\s*第?\s*([一二三四1-4])\s*季度", "y q"),
+    (rf"h([12])[\s/,-]*{_YEAR}", "h y"),
+    (rf"{_YEAR}[\s-]*h([12])", "y h"),
+    (rf"(first|second|1st|2nd)\s+half(?:\s+of)?\s+{_YEAR}", "h y"),
+    (rf"(?:nửa|6 tháng)\s+(đầu|cuối)\s+(?:năm\s+)?{_YEAR}", "h y"),
+    (r"(\d{4})\s*年\s*(上|下)\s*半年", "y h"),
+    (rf"(первое|второе|1-е|2-е)\s+полугодие\s+{_YEAR}", "h y"),
+)]
+
+
+def _span(year: int, first_month: int, months: int, precision: str) -> Interval:
+    last_month = first_month + months - 1
+    return Interval(date(year, first_month, 1), interval_of(year, last_month).end, precision)
+
+
+def _worded(text: str) -> Interval | None:
+    """Month names, quarters and halves in English, Vietnamese, Russian and Chinese; None when not one."""
+    t = " ".join(text.lower().replace(",", ", ").split()).rstrip(".")
+    for regex, kind in _WORDED:
+        m = regex.fullmatch(t)
+        if not m:
+            continue
+        parts = dict(zip(kind.split(), m.groups()))
+        year = int(parts["y"])
+        n = (parts.get("q") or parts.get("h") or "").removesuffix("-е")
+        n = int(n) if n.isdigit() else _ORDINALS.get(n)
+        try:
+            if "q" in parts:
+                return _span(year, 3 * n - 2, 3, "quarter") if n else None
+            if "h" in parts:
+                return _span(year, 6 * n - 5, 6, "half") if n in (1, 2) else None
+            month = _MONTHS[parts["m"]]
+            return interval_of(year, month, int(parts["d"]) if "d" in parts else None)
+        except (ValueError, KeyError):
+            return None
+    return None
 
 
 _PARSER = None
@@ -159,25 +233,46 @@ MAX_DATE_INPUT = 100
 
 
 def parse_user_date(text: str, option: str = "date", today: date | None = None) -> Interval:
-    """Read what a user typed as a date into the interval it names.
+    """Read what a user typed as a date into the whole period it names.
 
-    Raises UsageError naming the option, as typer would for a bad value.
+    Periods are never narrowed to a day: "Q1 2022" is January to March. A phrase
+    naming a year that no rule here reads is an error with examples, not a guess;
+    only phrases without a year ("last year", "tháng trước") reach dateparser,
+    which reads them relative to today. Raises UsageError naming the option.
     """
     # NFC: "tháng"/"năm" typed or pasted decomposed (macOS) must still match the Vietnamese forms
     cleaned = " ".join(unicodedata.normalize("NFC", str(text)).split())
     if not cleaned:
         raise UsageError(f"Invalid value for '{option}': an empty date", DATE_HINT)
     span = _numeric(cleaned)
-    if span is None and len(cleaned) <= MAX_DATE_INPUT and any(c.isalpha() for c in cleaned):
-        span = _dateparser_read(cleaned, today or date.today())
+    if span is not None:
+        _note_if_ambiguous(cleaned, span)
+    elif len(cleaned) <= MAX_DATE_INPUT and any(c.isalpha() for c in cleaned):
+        span = _worded(cleaned)
+        if span is None and not _HAS_YEAR_RE.search(cleaned):
+            span = _dateparser_read(cleaned, today or date.today())
     if span is None:
         from sinorus.text import shorten_for_message
 
         raise UsageError(
-            f"Invalid value for '{option}': cannot read {shorten_for_message(cleaned)} as a date",
+            f"Invalid value for '{option}': cannot read {shorten_for_message(cleaned)} as a date or a period",
             DATE_HINT,
         )
     return span
+
+
+_HAS_YEAR_RE = re.compile(r"(?<!\d)\d{4}(?!\d)")
+
+
+def _note_if_ambiguous(text: str, span: Interval) -> None:
+    """2/4/2022 is read day-first (documented); say so when month-first is a real date too."""
+    m = _DMY_RE.fullmatch(" ".join(text.lower().split()))
+    if not m or m.group(1) == m.group(2) or int(m.group(1)) > 12 or int(m.group(2)) > 12:
+        return
+    from sinorus.streams import note
+
+    other = date(int(m.group(3)), int(m.group(1)), int(m.group(2)))
+    note(f"read {text} day-first as {span.start.isoformat()}, not {other.isoformat()} (write YYYY-MM-DD to be sure)")
 
 
 @dataclass(frozen=True, slots=True)

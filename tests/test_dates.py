@@ -76,7 +76,7 @@ def test_on_with_from_is_a_usage_error(cli):
 def test_banana_message(cli):
     r = cli("timeline", "--from", "banana")
     assert r.code == 2
-    assert r.stderr.strip().startswith("Error: Invalid value for '--from': cannot read \"banana\" as a date (try 2019")
+    assert r.stderr.strip().startswith("Error: Invalid value for '--from': cannot read \"banana\" as a date or a period (try 2019")
     assert len(r.stderr.strip().splitlines()) == 1
 
 
@@ -139,3 +139,65 @@ def test_month_precision_sorts_before_days_of_that_month(cli, edges):
 
 def test_vietnamese_date_filter(cli, edges):
     assert ids(cli, edges, "--from", "tháng 2 năm 2022", "--to", "ngày 28/2/2022", "--strict") == ["feb28"]
+
+
+# --- a period is a period: never narrowed to a day -------------------------------------------
+
+PERIODS = [
+    # (what a user types, first day, last day)
+    ("Q1 2022", "2022-01-01", "2022-03-31"), ("q2 2022", "2022-04-01", "2022-06-30"), ("2022 Q3", "2022-07-01", "2022-09-30"),
+    ("2022-Q4", "2022-10-01", "2022-12-31"), ("first quarter of 2022", "2022-01-01", "2022-03-31"),
+    ("quý 1 năm 2022", "2022-01-01", "2022-03-31"), ("quý I/2022", "2022-01-01", "2022-03-31"), ("quý IV năm 2023", "2023-10-01", "2023-12-31"),
+    ("2 квартал 2022", "2022-04-01", "2022-06-30"), ("II квартал 2022 г.", "2022-04-01", "2022-06-30"),
+    ("2022年第一季度", "2022-01-01", "2022-03-31"),
+    ("H1 2022", "2022-01-01", "2022-06-30"), ("H2 2023", "2023-07-01", "2023-12-31"), ("2022-H2", "2022-07-01", "2022-12-31"),
+    ("second half of 2023", "2023-07-01", "2023-12-31"), ("6 tháng đầu năm 2022", "2022-01-01", "2022-06-30"),
+    ("nửa cuối năm 2022", "2022-07-01", "2022-12-31"), ("2022年上半年", "2022-01-01", "2022-06-30"),
+    ("первое полугодие 2022", "2022-01-01", "2022-06-30"),
+    ("Feb 2022", "2022-02-01", "2022-02-28"), ("February 2024", "2024-02-01", "2024-02-29"), ("sept 2021", "2021-09-01", "2021-09-30"),
+    ("2022 Feb", "2022-02-01", "2022-02-28"), ("tháng 2 năm 2022", "2022-02-01", "2022-02-28"), ("tháng Hai năm 2022", "2022-02-01", "2022-02-28"),
+    ("tháng 2/2022", "2022-02-01", "2022-02-28"), ("2022年2月", "2022-02-01", "2022-02-28"), ("февраль 2022", "2022-02-01", "2022-02-28"),
+    ("фев 2022", "2022-02-01", "2022-02-28"), ("февраля 2022 года", "2022-02-01", "2022-02-28"), ("2022年", "2022-01-01", "2022-12-31"),
+    ("năm 2022", "2022-01-01", "2022-12-31"), ("2022", "2022-01-01", "2022-12-31"),
+    ("5 March 2024", "2024-03-05", "2024-03-05"), ("March 5, 2024", "2024-03-05", "2024-03-05"), ("5 марта 2024", "2024-03-05", "2024-03-05"),
+    ("2022年2月4日", "2022-02-04", "2022-02-04"), ("ngày 4 tháng 2 năm 2022", "2022-02-04", "2022-02-04"),
+]
+
+
+@pytest.mark.parametrize("typed, first, last", PERIODS)
+def test_a_typed_period_is_the_whole_period(typed, first, last):
+    span = parse_user_date(typed)
+    assert (span.start.isoformat(), span.end.isoformat()) == (first, last)
+
+
+@pytest.mark.parametrize("typed, first, last", [p for p in PERIODS if p[1] != p[2]][:12])
+def test_a_period_filter_keeps_every_event_inside_it(cli, kb, typed, first, last):
+    """--on PERIOD answers exactly the events overlapping all of it (an oracle over the model)."""
+    r = cli("timeline", "--on", typed, "--json")
+    assert r.code == 0, r.stderr
+    want = {e.id for e in kb.events.values() if e.interval.end.isoformat() >= first and e.interval.start.isoformat() <= last}
+    assert {e["id"] for e in r.json()} == want
+
+
+@pytest.mark.parametrize("typed", ["spring 2022", "early 2022", "mid-2022", "late 2023", "Q5 2022", "H3 2022", "February 30 2022",
+                                   "winter 2021", "end of 2022", "2022ish", "the 2020s"])
+def test_a_period_that_cannot_be_read_is_an_error_with_examples(cli, typed):
+    r = cli("timeline", "--from", typed)
+    assert r.code == 2 and r.stdout == ""
+    assert "cannot read" in r.stderr and "Q1 2022" in r.stderr and r.stderr.count("\n") == 1
+
+
+def test_ambiguous_numeric_date_is_read_day_first_and_said(cli):
+    r = cli("timeline", "--on", "2/4/2022", "--json")
+    assert r.code == 0
+    assert "day-first as 2022-04-02" in r.stderr and r.stderr.count("\n") == 1
+    assert cli("timeline", "--on", "13/4/2022", "--json").stderr == ""  # only one reading is a date
+    assert cli("timeline", "--on", "4/4/2022", "--json").stderr == ""  # both readings are the same day
+
+
+@pytest.mark.parametrize("typed", ["last year", "năm ngoái", "this year", "last month"])
+def test_relative_phrases_are_whole_periods_from_today(typed):
+    from datetime import date
+
+    span = parse_user_date(typed, today=date(2026, 11, 30))
+    assert span.start < span.end and span.start.day == 1
