@@ -503,8 +503,7 @@ def run(argv: Optional[List[str]] = None) -> int:
     try:
         from sinorus.lazycli import command_for  # builds only the subcommand this run uses
 
-        args = streams.readable_args(sys.argv[1:] if argv is None else argv)
-        result = command_for(app)(args=args, prog_name="sinorus", standalone_mode=False)
+        result = command_for(app)(args=argv, prog_name="sinorus", standalone_mode=False)
         code = result if isinstance(result, int) else 0
         sys.stdout.flush()
         return code

@@ -237,7 +237,7 @@ def test_uncited_table_is_numbered(cli, kb):
 
 ARTICLE = (
     "Tiêu đề bài báo\n\n"
-    "Ông A nói: “Hai bên là bạn.” Cả hai đồng ý.\n\n"
+    "Ông A nói: “Hai bên là bạn.” Cả hai  đồng ý.\n\n"
     "Đoạn giữa không ai trích dẫn. Câu thứ hai cũng vậy.\n\n"
     "Ông A nói: “Hai bên là bạn.” Lần nữa, với\x1b[31m mã thoát.\n"
 )
@@ -246,7 +246,7 @@ ARTICLE = (
 @pytest.fixture
 def small(tmp_path):
     data = write_kb(tmp_path, [
-        # straight quotes and a line break where the article has curly quotes and a space
+        # straight quotes and a line break where the article has curly quotes and a space; one space for two
         {"id": "e1", "date": "2022", "sources": [{"source": "art", "excerpt": 'Ông A nói: "Hai bên\n là bạn."'}]},
         {"id": "e2", "date": "2022", "sources": [{"source": "art", "excerpt": "bạn.” Cả hai đồng ý."}]},
     ])
@@ -259,9 +259,10 @@ def test_passages_are_found_as_check_finds_them_and_every_occurrence_is_marked(c
     doc = cli("--data", str(small), "read", "art", "--json").json()
     e1 = [s for s in doc["spans"] if s["record"] == "e1"]
     assert [s["text"] for s in e1] == ["Ông A nói: “Hai bên là bạn.”"] * 2  # the article's own characters, twice
+    assert [s["text"] for s in doc["spans"] if s["record"] == "e2"] == ["bạn.” Cả hai  đồng ý."]
     lines = cli("--data", str(small), "read", "art").stdout.splitlines()
     # overlapping passages are one region tagged with both ids
-    assert lines[1] == "⟦Ông A nói: “Hai bên là bạn.” Cả hai đồng ý.⟧[e1 e2]"
+    assert lines[1] == "⟦Ông A nói: “Hai bên là bạn.” Cả hai  đồng ý.⟧[e1 e2]"
     assert "\x1b" not in "".join(lines) and lines[3].startswith("⟦Ông A nói: “Hai bên là bạn.”⟧[e1] Lần nữa")
 
 
@@ -320,3 +321,22 @@ def test_completion_offers_source_ids_and_the_records_citing_one(kb):
 def test_help_documents_the_marks(cli):
     r = cli("read", "--help")
     assert r.code == 0 and "⟦passage⟧[record-id" in r.stdout and "--uncited" in r.stdout
+
+
+def test_read_is_listed_in_the_lazily_built_help(cli):
+    r = cli("--help")
+    assert r.code == 0 and re.search(r"^\s+read\s+\S", r.stdout, re.M)
+
+
+def test_read_works_from_any_folder(kb, tmp_path):
+    """The article is found where the data says (bundled seeds), not relative to the user's folder."""
+    import os
+    import subprocess
+    import sys
+
+    sid = _bundled(kb)[0]
+    env = {**os.environ, "SINORUS_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("SINORUS_DATA", None)
+    proc = subprocess.run([sys.executable, "-m", "sinorus", "read", sid], cwd=tmp_path, env=env, capture_output=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert [_unmark(line) for line in proc.stdout.decode().splitlines()] == [p.strip() for p in _article_text(kb, sid).splitlines() if p.strip()]
