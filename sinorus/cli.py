@@ -503,7 +503,8 @@ def run(argv: Optional[List[str]] = None) -> int:
     try:
         from sinorus.lazycli import command_for  # builds only the subcommand this run uses
 
-        result = command_for(app)(args=argv, prog_name="sinorus", standalone_mode=False)
+        args = streams.readable_args(sys.argv[1:] if argv is None else argv)
+        result = command_for(app)(args=args, prog_name="sinorus", standalone_mode=False)
         code = result if isinstance(result, int) else 0
         sys.stdout.flush()
         return code

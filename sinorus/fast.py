@@ -245,7 +245,7 @@ def timeline(data, date_from, date_to, on, strict, topic, who, source, limit, re
     where, args = ix.filter_sql(_EVENTS, start, end, strict=strict, topics=topics, person=pid, source=source)
     sql = "SELECT body FROM records WHERE " + " AND ".join(where) + (_REVERSED if reverse else _ORDER)
     if limit:
-        sql += f" LIMIT {int(limit)}"
+        sql += f" LIMIT {min(int(limit), 2**63 - 1)}"  # SQLite's integers stop there; a larger limit is no limit
     out = _Out()
     out.array((row[0] for row in idx.con.execute(sql, args)), 0)
     out("\n")
@@ -309,7 +309,7 @@ def search(data, text, types: Sequence[str] | None, limit, json_, jsonl, csv_, f
     words = q.split()
     kind_no = {t: i for i, t in enumerate(all_types)}
     wanted = ",".join(str(kind_no[t]) for t in chosen)
-    needles = sorted(set(words), key=len, reverse=True)
+    needles = sorted(set(words), key=len, reverse=True)[:8]  # a prefilter: the longest few words narrow enough
     names = meta.get("field_names", "").split(",")
     sql = f"SELECT rec, data FROM fields WHERE kind IN ({wanted}) AND " + " AND ".join("instr(data, ?) > 0" for _ in needles)
     hits: dict[int, tuple[float, str]] = {}

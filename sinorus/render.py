@@ -344,7 +344,24 @@ def _plural(kind: str) -> str:
 def make_console(output: Output):
     from rich.console import Console
 
-    return Console(file=output.out, markup=False, emoji=False, highlight=False, soft_wrap=False)
+    return Console(file=output.out, markup=False, emoji=False, highlight=False, soft_wrap=False, width=_width_from_env())
+
+
+MIN_WIDTH = 20
+
+
+def _width_from_env() -> int | None:
+    """COLUMNS as rich would read it, but 0 or junk means "unknown" (the terminal's size, else 80,
+    rather than a zero-width table that prints nothing), and a sliver is widened to MIN_WIDTH."""
+    import os
+    import shutil
+
+    columns = os.environ.get("COLUMNS")
+    if columns is None:
+        return None  # rich asks the terminal itself
+    if not columns.strip().isdigit() or int(columns) == 0:
+        return max(shutil.get_terminal_size((80, 24)).columns, MIN_WIDTH)
+    return max(int(columns), MIN_WIDTH)
 
 
 FORMATS: dict[str, Callable[..., None]] = {

@@ -30,6 +30,12 @@ def fail(message: str, hint: Optional[str], code: int) -> int:
     return code
 
 
+def readable_args(argv: list) -> list:
+    """Arguments as text: bytes that are not UTF-8 (`sinorus show $'\\xff'`) reach Python as lone
+    surrogates, which no output can encode; they become U+FFFD, as any other unreadable byte."""
+    return [a.encode("utf-8", "surrogateescape").decode("utf-8", "replace") if isinstance(a, str) and not a.isascii() else a for a in argv]
+
+
 def note(message: str) -> None:
     """One line on stderr that qualifies an answer (never on stdout, which is the answer)."""
     try:
