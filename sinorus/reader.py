@@ -214,6 +214,7 @@ def marks(paragraph: Paragraph, spans: list[Span]) -> list[tuple[int, int, list[
 
 
 def spans_of(article: Article, record_id: str) -> list[Span]:
+    """The spans one record cites in this article, in order."""
     return [s for s in article.spans if s.record == record_id]
 
 
@@ -261,7 +262,8 @@ def uncited(article: Article) -> tuple[list[Sentence], int]:
     """The sentences no span touches, and how many sentences there are in all."""
     from sinorus.sentences import split_sentences
 
-    assert article.text is not None
+    if article.text is None:  # an outside report: no text, no sentences
+        return [], 0
     spans = sorted((s.start, s.end) for s in article.spans)
     out: list[Sentence] = []
     total = 0
@@ -277,10 +279,6 @@ def uncited(article: Article) -> tuple[list[Sentence], int]:
 # --- JSON -----------------------------------------------------------------------------
 
 
-def source_dict(source: Source) -> dict:
-    return to_dict(source)
-
-
 def article_dict(article: Article, record_id: str | None = None, around: int = 0) -> dict:
     """The documented JSON of `read`: the source, its paragraphs and the cited spans.
 
@@ -291,7 +289,7 @@ def article_dict(article: Article, record_id: str | None = None, around: int = 0
     else:
         paras = [p for group in context(article, record_id, around) for p in group]
         spans = spans_of(article, record_id)
-    out: dict = {"source": source_dict(article.source), "bundled": article.bundled}
+    out: dict = {"source": to_dict(article.source), "bundled": article.bundled}
     if record_id is not None:
         out["record"] = record_id
     out["paragraphs"] = [{"index": p.index, "text": p.text, "start": p.start, "end": p.end} for p in paras]
@@ -303,9 +301,9 @@ def article_dict(article: Article, record_id: str | None = None, around: int = 0
 
 def uncited_dict(article: Article) -> dict:
     if not article.bundled:
-        return {"source": source_dict(article.source), "bundled": False, "sentences": 0, "uncited": []}
+        return {"source": to_dict(article.source), "bundled": False, "sentences": 0, "uncited": []}
     found, total = uncited(article)
     return {
-        "source": source_dict(article.source), "bundled": True, "sentences": total,
+        "source": to_dict(article.source), "bundled": True, "sentences": total,
         "uncited": [{"paragraph": s.paragraph, "start": s.start, "end": s.end, "text": s.text} for s in found],
     }
