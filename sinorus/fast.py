@@ -345,7 +345,9 @@ def search(data, text, types: Sequence[str] | None, limit, json_, jsonl, csv_, f
     for rec in ranked:
         score, name = hits[rec]
         kind, rid, _ = rows[rec]
-        match, _ = explain(text, accented, name, json.loads(bodies[rec]))
+        row = json.loads(bodies[rec])
+        speaker = idx.body_of("people", row.get("speaker") or "") if name == "speaker" else None
+        match, _ = explain(text, accented, name, row, speaker=json.loads(speaker) if speaker else None)
         items.append(
             '{\n  "type": ' + _jstr(kind) + ',\n  "id": ' + _jstr(rid) + ',\n  "score": ' + float.__repr__(score)
             + ',\n  "field": ' + _jstr(name) + ',\n  "match": ' + json.dumps(match, ensure_ascii=False, indent=2).replace("\n", "\n  ")

@@ -259,16 +259,18 @@ def search(kb: KnowledgeBase, query: str, types: Iterable[str] = SEARCH_TYPES, l
     order = {t: i for i, t in enumerate(TIE_ORDER)}
     hits = sorted(best.values(), key=lambda h: (-h.score, order[h.type], getattr(getattr(h.record, "date", None), "sort_key", (0, 0)), h.id))
     shown = cut_to(hits, limit)
-    return Listing([explained(h, query, accented) for h in shown], shown.total)
+    return Listing([explained(kb, h, query, accented) for h in shown], shown.total)
 
 
-def explained(hit: Hit, query: str, accented: bool) -> Hit:
+def explained(kb: KnowledgeBase, hit: Hit, query: str, accented: bool) -> Hit:
     from dataclasses import replace
 
     from sinorus.model import to_dict
     from sinorus.snippet import explain
 
-    match, spans = explain(query, accented, hit.field, to_dict(hit.record), fuzzy=hit.score <= FUZZY_CAP)
+    speaker = kb.people.get(hit.record.speaker) if hit.field == "speaker" else None
+    match, spans = explain(query, accented, hit.field, to_dict(hit.record), fuzzy=hit.score <= FUZZY_CAP,
+                           speaker=to_dict(speaker) if speaker is not None else None)
     return replace(hit, match=match, spans=tuple(spans))
 
 

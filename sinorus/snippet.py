@@ -79,10 +79,18 @@ def cut(text: str, spans: list[tuple[int, int]], width: int = WIDTH) -> tuple[st
     return head + text[start:end] + tail, kept
 
 
-def explain(query: str, accented: bool, field: str, row: dict[str, Any], fuzzy: bool = False) -> tuple[dict[str, str], list[tuple[int, int]]]:
-    """({"field", "snippet"}, spans of the matched words in the snippet) for a hit."""
+def explain(query: str, accented: bool, field: str, row: dict[str, Any], fuzzy: bool = False,
+            speaker: dict[str, Any] | None = None) -> tuple[dict[str, str], list[tuple[int, int]]]:
+    """({"field", "snippet"}, spans of the matched words in the snippet) for a hit.
+
+    A quote found by its speaker's name is explained by that name: pass the speaker's record.
+    """
     words = fold(query, keep_accents=accented).split()
-    candidates = [t for key in _PLACES.get(field, (field,)) for t in _texts(row.get(key))] or list(_texts(row))
+    if field == "speaker" and speaker is not None:
+        row, field_keys = speaker, _PLACES["name"]
+    else:
+        field_keys = _PLACES.get(field, (field,))
+    candidates = [t for key in field_keys for t in _texts(row.get(key))] or list(_texts(row))
     for text in candidates:
         flat = " ".join(text.split())  # a newline in the data must not forge a line
         spans = marked(words, accented, flat, fuzzy)
