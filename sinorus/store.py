@@ -20,7 +20,7 @@ from sinorus.model import (
     CITATION_SCHEMA, ROLE_SCHEMA, SCHEMA, SECTIONS, SINGULAR, Citation, KnowledgeBase,
     Origin, Role, RECORD_TYPES,
 )
-from sinorus.paths import bundled_root, data_location, yaml_files  # noqa: F401  (data_location, bundled_root: part of store's API)
+from sinorus.paths import NotARegularFile, bundled_root, data_location, yaml_files  # noqa: F401  (data_location, bundled_root: part of store's API)
 from sinorus.text import find_control
 from sinorus.yamlread import Plain, YList, YMap, read_file
 
@@ -44,8 +44,11 @@ class Problem:
 
 
 def data_files(location: Path) -> list[Path]:
-    """The YAML files at a location, or a one-line error saying why there are none."""
-    files = yaml_files(location)
+    """The YAML files at a location, or a one-line error saying why there are none (or which one is not a file)."""
+    try:
+        files = yaml_files(location)
+    except NotARegularFile as exc:
+        raise DataError(f"{exc.filename}: {exc.strerror}", "every *.yaml and *.yml in a data directory is read: remove it or rename it") from None
     if files:
         return files
     if files is not None:

@@ -553,11 +553,14 @@ def test_index_data_files_mirror_store(tmp_path, small_set):
     (tmp_path / "b.YML").write_text("events: []\n", encoding="utf-8")
     (tmp_path / "a.yaml").write_text("events: []\n", encoding="utf-8")
     (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
-    (tmp_path / "dir.yaml").mkdir()
     for location in (tmp_path, small_set, store.data_location(None), small_set / "people.yaml"):
         assert index.data_files(location) == store.data_files(location)
     assert index.data_location(None) == store.data_location(None)
     assert index.data_files(tmp_path / "missing") is None
+    (tmp_path / "dir.yaml").mkdir()  # a data file sinorus cannot read: an error for both, never skipped
+    assert index.data_files(tmp_path) is None
+    with pytest.raises(store.DataError, match="dir.yaml: a directory"):
+        store.data_files(tmp_path)
 
 
 def test_generated_set_checks(small_set):
