@@ -12,11 +12,17 @@ last rename wins. When the cache directory cannot be written, sinorus runs
 from the YAML every time (with a note on stderr when that costs more than a
 second, or always with SINORUS_DEBUG=1). Building an index that takes more
 than a second shows a progress bar on stderr when stderr is a terminal.
+
+The cache is the user's own: folders sinorus creates are 0700 (XDG), and a cache
+folder or file that another user owns, or that group or others may write (a
+shared SINORUS_CACHE_DIR of mode 1777), is not used: one note on stderr says
+why, and the YAML is read instead.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import time
 from pathlib import Path
@@ -28,6 +34,24 @@ _PATTERNS = ("kb-*.sqlite", "kb-*.json", ".kb-*.tmp")  # *.json: the format-1 ca
 
 
 def cache_dir() -> Path | None:
+    """The cache directory to use: configured_dir(), unless it is not the user's own (with a note); None when disabled."""
+    base = configured_dir()
+    if base is None:
+        return None
+    try:
+        st = os.stat(base)
+    except OSError:  # missing (created 0700 when first written) or unusable (the build fails quietly)
+        return base
+    if not stat.S_ISDIR(st.st_mode):  # a file, a device: no index can be written there (quietly, as before)
+        return base
+    why = untrusted(st)
+    if why is not None:
+        note_once(f"not using the cache in {base}: {why}; reading the YAML instead (use a folder only you can write)")
+        return None
+    return base
+
+
+def configured_dir() -> Path | None:
     """$SINORUS_CACHE_DIR, else the platform's user cache directory; None when disabled."""
     if os.environ.get("SINORUS_NO_CACHE"):
         return None
@@ -58,6 +82,66 @@ def _xdg_cache_dir() -> Path | None:
     if os.path.isabs(home):
         return Path(home) / ".cache" / "sinorus"
     return None  # HOME unset or relative: platformdirs consults the password database
+
+
+def untrusted(st: os.stat_result) -> str | None:
+    """Why a cache folder or file with this stat must not be trusted, or None.
+
+    Anyone who may write it could plant an index (records, escape sequences, a
+    query that never ends): it must be the user's own and not writable by group
+    or others. (Sticky /tmp is 1777: refused as a cache folder itself; a 0700
+    folder sinorus creates inside it is fine.)
+    """
+    if not hasattr(os, "geteuid"):  # Windows: no POSIX owners or modes to check
+        return None
+    if st.st_uid != os.geteuid():
+        return f"owned by another user (uid {st.st_uid})"
+    if st.st_mode & 0o002:
+        return "writable by others"
+    if st.st_mode & 0o020:
+        return "writable by its group"
+    return None
+
+
+_noted: set[str] = set()
+
+
+def note_once(message: str) -> None:
+    """One line on stderr, once per run however often the cache is consulted."""
+    if message in _noted:
+        return
+    _noted.add(message)
+    from sinorus.text import strip_controls
+
+    try:
+        sys.stderr.write(f"sinorus: note: {strip_controls(message)}\n")
+    except Exception:
+        pass
+
+
+def make_private_dir(base: Path) -> str | None:
+    """Create base and any missing parents with mode 0700 (the XDG rule), then check it as
+    cache_dir() does; why it is not usable, or None. Existing folders keep their mode."""
+    missing = []
+    here = base
+    while not os.path.lexists(here) and here.parent != here:
+        missing.append(here)
+        here = here.parent
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder, 0o700)
+            os.chmod(folder, 0o700)  # whatever the umask
+        except FileExistsError:  # another run (or user) got there first: checked below
+            pass
+        except OSError:
+            return None  # cannot be created: the build fails and the YAML is read, quietly, as before
+    try:
+        why = untrusted(os.stat(base))
+    except OSError:
+        return None
+    if why is not None:
+        note_once(f"not using the cache in {base}: {why}; reading the YAML instead (use a folder only you can write)")
+    return why
 
 
 def cache_file(location: Path) -> Path | None:
@@ -115,9 +199,15 @@ def _load(location: Path, build: Callable[..., Any]) -> tuple[Any, bool]:
         sigs = index.signatures(files)
     except OSError:
         return build(location), False
-    found = index.open_index(target, index.stamp_checker(location, files, sigs))
+    found = index.open_index(target, index.stamp_checker(location, files, sigs), location)
     if found is not None:
-        return found.knowledge_base(), True
+        try:
+            return found.knowledge_base(), True
+        except index.Tampered as exc:
+            note_once(f"the cache index {target} holds {exc.what}, which sinorus never writes; rebuilding it from the YAML")
+            found.con.close()
+    if make_private_dir(base) is not None:
+        return build(location), False
     started_ns = time.time_ns()
     progress = _Progress()
     written = False
@@ -132,7 +222,7 @@ def _load(location: Path, build: Callable[..., Any]) -> tuple[Any, bool]:
                 written = True
             else:
                 index.debug_note("data changed while it was read; index not written")
-        except (OSError, sqlite3.Error) as exc:
+        except (OSError, sqlite3.Error, index.Runaway, index.Tampered) as exc:
             slow = progress.elapsed() > PROGRESS_AFTER
             if slow or os.environ.get("SINORUS_DEBUG"):
                 why = getattr(exc, "strerror", None) or str(exc)
@@ -205,8 +295,9 @@ def _cache_files(base: Path | None) -> list[Path]:
 
 
 def info() -> dict:
-    """What the cache directory holds, for `sinorus cache info`."""
-    base = cache_dir()
+    """What the cache directory holds, for `sinorus cache info` (enabled: False when it is not the user's own)."""
+    enabled = cache_dir() is not None
+    base = configured_dir()
     files = []
     for p in _cache_files(base):
         if p.name.startswith("."):
@@ -217,17 +308,23 @@ def info() -> dict:
             pass
     return {
         "directory": str(base) if base is not None else None,
-        "enabled": base is not None,
+        "enabled": enabled,
         "files": files,
         "bytes": sum(f["bytes"] for f in files),
     }
 
 
 def clear() -> int:
-    """Remove every cache file (and any left-over temporary file); return how many were removed."""
+    """Remove every cache file of the user's (and any left-over temporary file); return how many were removed.
+
+    Also in a folder the cache does not trust (a shared one): the user's own files only.
+    """
     removed = 0
-    for p in _cache_files(cache_dir()):
+    uid = os.geteuid() if hasattr(os, "geteuid") else None
+    for p in _cache_files(configured_dir()):
         try:
+            if uid is not None and os.lstat(p).st_uid != uid:
+                continue
             p.unlink()
             removed += 1
         except OSError:

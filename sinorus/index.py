@@ -26,19 +26,33 @@ files changed within a second of the build also carry a CRC of their content
 (a second write within one mtime tick keeps size and mtime). A database whose
 stamp differs, whose size does not match its page count (truncated), or that
 SQLite cannot read (garbage) is never used.
+
+Trust: the index is data from disk, not code. It is opened only when it is a
+regular file of the user's, that group and others cannot write (``cache``
+checks its folder the same way); its tables and indexes must be exactly those
+``build`` creates (no view, no trigger, no other column); its modification
+time must be the one it was given when built (any later write changes it, and
+only its owner can set it back); every query is bounded (``_Connection``);
+and text revived from it passes ``text.find_control`` as text read from YAML
+does. A failed check means a rebuild from the YAML, never a wrong answer.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
+import stat
 import sys
 import time
+import weakref
 import zlib
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from sinorus import __version__
+from sinorus.errors import DataError
 from sinorus.paths import PACKAGE_DIR, data_location, yaml_files  # noqa: F401  (data_location: used by fast)
 
 FORMAT = 3
@@ -88,7 +102,11 @@ def signatures(files: list[Path]) -> list[tuple]:
 
 
 def _crc(path: Path) -> int:
-    with open(path, "rb") as fh:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO swapped in must not block us
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(f"{path}: not a regular file")
+    with open(fd, "rb") as fh:
         crc = 0
         while True:
             chunk = fh.read(1 << 20)
@@ -117,18 +135,244 @@ def cache_path(location: Path, base: Path) -> Path:
     return base / f"kb-{zlib.crc32(key):08x}{zlib.adler32(key):08x}.sqlite"
 
 
+# --- bounded queries ---------------------------------------------------------------------
+#
+# SQLite calls the progress handler of a _Connection every CHECK_EVERY steps of its virtual
+# machine; it stops the statement once it has taken more steps than its budget (a runaway: a
+# recursive view, a table planted to be scanned forever) or once SIGINT or SIGTERM arrived.
+# The budget is counted in steps, not seconds, so a loaded machine or a slow reader of our
+# output (`| less`) never cuts a good query short; it grows with the size of the index, since
+# the heaviest query sinorus makes (a full scan) takes about 5-25 steps per page.
+
+CHECK_EVERY = 1_000  # VM steps between two calls of the progress handler
+QUERY_STEPS = 20_000_000  # a statement may take this many steps (under a second of a runaway on a small index)...
+QUERY_STEPS_PER_PAGE = 1_000  # ...plus this many per page of the index: 40 times a full scan
+BUILD_STEPS = 50_000_000  # a build may take this many steps in all...
+BUILD_STEPS_PER_RECORD = 20_000  # ...plus this many per record: 50 times what a build takes
+
+
+class Runaway(DataError):
+    """A query over the index took more steps than its budget: it is not an index sinorus wrote."""
+
+
+class Tampered(DataError):
+    """The index holds something sinorus never writes (a control character, a record it cannot revive).
+
+    Reviving records, sinorus then reads the YAML instead; a JSON answer already being
+    streamed stops with this one-line error (the index is removed, the next run rebuilds).
+    """
+
+    def __init__(self, what: str, path: Path | None = None) -> None:
+        self.what = what
+        where = "the cache index" if path is None else f"the cache index {path}"
+        super().__init__(f"{where} holds {what}, which sinorus never writes", "it has been removed; run the command again to rebuild it from the YAML")
+
+
+_pending_signal: int | None = None  # SIGINT/SIGTERM caught inside the progress handler, for failure() to deliver
+_previous_handlers: dict[int, Any] = {}
+_connections: "weakref.WeakSet[_Connection]" = weakref.WeakSet()
+_END = object()
+
+
+class _Connection(sqlite3.Connection):
+    """A connection whose statements are bounded (see above) and whose failures say why they stopped.
+
+    With ``check_bodies``, every ``body`` column a statement returns passes text.find_control
+    before anyone sees it: set when stdout is a terminal, where the fast paths print
+    stored bodies as they are (scripts and pipes do not pay for the scan; see open_index).
+    """
+
+    path: Path | None = None
+    check_bodies = False
+    _ticks = _left = QUERY_STEPS // CHECK_EVERY
+
+    def arm(self, steps: int, path: Path | None = None) -> None:
+        """Bound each statement to `steps` steps and let SIGINT/SIGTERM interrupt it."""
+        self.path = path
+        self.set_budget(steps)
+        self.set_progress_handler(self._tick, CHECK_EVERY)
+        _connections.add(self)
+        _route_signals()
+
+    def set_budget(self, steps: int) -> None:
+        self._ticks = self._left = max(1, steps // CHECK_EVERY)
+
+    def _tick(self) -> bool:
+        # Kept to two lines: a signal handler that finds itself running in this frame knows that
+        # an exception raised here would be swallowed by sqlite3 (see _on_signal).
+        self._left -= 1
+        return self._left < 0 or _pending_signal is not None
+
+    def execute(self, sql: str, parameters: Any = ()) -> "sqlite3.Cursor":  # type: ignore[override]
+        self._left = self._ticks
+        try:
+            return self.cursor(_Cursor).execute(sql, parameters)
+        except sqlite3.OperationalError as exc:
+            raise self.failure(exc) from None
+
+    def failure(self, exc: BaseException) -> BaseException:
+        """Why a statement stopped: delivers a pending signal, else a Runaway, else exc itself."""
+        deliver_pending_signal()
+        if self._left < 0:
+            if self.path is not None:
+                _discard(self.path)
+            return Runaway(
+                f"the cache index {self.path} is not one sinorus wrote: a query ran over {self._ticks * CHECK_EVERY:,} steps",
+                "it has been removed; run the command again to rebuild it from the YAML",
+            )
+        return exc
+
+
+class _Cursor(sqlite3.Cursor):
+    """Rows as sqlite3 gives them; an interrupted statement raises what _Connection.failure says."""
+
+    def __iter__(self) -> Iterator[Any]:
+        return self._rows()
+
+    def _rows(self) -> Iterator[Any]:
+        try:
+            rows = iter(partial(sqlite3.Cursor.__next__, self), _END)
+            body = self._body_column()
+            if body is None:
+                yield from rows
+                return
+            for row in rows:
+                self._check(row[body])
+                yield row
+        except sqlite3.OperationalError as exc:
+            raise self.connection.failure(exc) from None
+
+    def fetchone(self) -> Any:
+        try:
+            row = super().fetchone()
+        except sqlite3.OperationalError as exc:
+            raise self.connection.failure(exc) from None
+        body = self._body_column() if row is not None else None
+        if body is not None:
+            self._check(row[body])
+        return row
+
+    def fetchall(self) -> list:
+        return list(self._rows())
+
+    def _body_column(self) -> int | None:
+        if not self.connection.check_bodies or not self.description:
+            return None
+        names = [d[0] for d in self.description]
+        return names.index("body") if "body" in names else None
+
+    def _check(self, body: Any) -> None:
+        from sinorus.text import find_control
+
+        bad = find_control(body) if isinstance(body, str) else None
+        if bad is not None:
+            path = self.connection.path
+            if path is not None:
+                _discard(path)
+            raise Tampered(f"control character U+{ord(bad):04X} in a stored record", path)
+
+
+_TICK_CODE = _Connection._tick.__code__
+
+
+def _route_signals() -> None:
+    """Send SIGINT and SIGTERM through _on_signal (once; only the main thread may set handlers)."""
+    import signal
+
+    for signum in (signal.SIGINT, getattr(signal, "SIGTERM", None)):
+        if signum is None:
+            continue
+        try:
+            current = signal.getsignal(signum)
+            if current is _on_signal or current in (signal.SIG_IGN, None):
+                continue
+            _previous_handlers[signum] = current
+            signal.signal(signum, _on_signal)
+        except (ValueError, OSError):  # not the main thread
+            return
+
+
+def _on_signal(signum: int, frame: Any) -> None:
+    """Ctrl-C or SIGTERM: interrupt every query; then act as the handler we replaced.
+
+    Python runs signal handlers between bytecodes, so during a long statement this runs
+    inside the progress handler, where sqlite3 would swallow KeyboardInterrupt or
+    SystemExit: there, the signal is kept and the handler stops the statement;
+    _Connection.failure delivers it once the statement has returned.
+    """
+    global _pending_signal
+    for con in list(_connections):
+        try:
+            con.interrupt()
+        except sqlite3.Error:  # closed
+            pass
+    if frame is not None and frame.f_code is _TICK_CODE:
+        _pending_signal = signum
+        return
+    _deliver(signum, frame)
+
+
+def deliver_pending_signal() -> None:
+    """Act on a signal that arrived while SQLite was running (KeyboardInterrupt, exit 143, ...)."""
+    global _pending_signal
+    if _pending_signal is not None:
+        signum, _pending_signal = _pending_signal, None
+        _deliver(signum, None)
+
+
+def _deliver(signum: int, frame: Any) -> None:
+    import signal
+
+    previous = _previous_handlers.get(signum, signal.SIG_DFL)
+    if callable(previous):
+        previous(signum, frame)  # default_int_handler raises KeyboardInterrupt; cli's SIGTERM handler exits 143
+    elif previous == signal.SIG_DFL:
+        signal.signal(signum, signal.SIG_DFL)
+        signal.raise_signal(signum)
+
+
+def _discard(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
 # --- reading --------------------------------------------------------------------------
 
 
 class Index:
     """An open, validated index. Queries return JSON bodies or revived records."""
 
-    def __init__(self, con: sqlite3.Connection, path: Path, meta: dict[str, str]) -> None:
+    def __init__(self, con: sqlite3.Connection, path: Path, meta: dict[str, str], location: Path | None = None) -> None:
         self.con = con
         self.path = path
         self.meta = meta
+        self.location = location
         self.files = tuple(meta["files"].split("\n")) if meta.get("files") else ()
         self._small = None
+        self._lazy: list[LazySection] = []
+        self._yaml = None
+
+    def fallback(self, exc: Tampered):
+        """The knowledge base read from the YAML, for a run that found the index tampered with midway.
+
+        The index is removed (the next run rebuilds it) and every lazy section of this
+        run answers from the YAML from now on.
+        """
+        if self._yaml is None:
+            from sinorus.cache import note_once
+
+            _discard(self.path)
+            if self.location is None:
+                raise Tampered(exc.what, self.path) from None
+            note_once(f"the cache index {self.path} holds {exc.what}, which sinorus never writes; it is removed and the YAML read instead")
+            from sinorus.store import load_uncached
+
+            self._yaml = load_uncached(self.location)
+            for lazy in self._lazy:
+                lazy._all = self._yaml.section(lazy._section)
+        return self._yaml
 
     # JSON bodies, for the fast paths ------------------------------------------------
     def body_of(self, section: str, rid: str) -> str | None:
@@ -154,11 +398,12 @@ class Index:
         """The whole knowledge base: small sections revived now, big ones on demand."""
         from sinorus.model import KnowledgeBase
 
-        small = self.small_sections()
+        small = self.small_sections()  # raises Tampered: the caller rebuilds
+        self._lazy = [LazySection(self, name) for name in ("events", "quotes", "facts")]
+        events, quotes, facts = self._lazy
         return KnowledgeBase(
             sources=small["sources"], people=small["people"], topics=small["topics"],
-            events=LazySection(self, "events"), quotes=LazySection(self, "quotes"), facts=LazySection(self, "facts"),
-            files=self.files,
+            events=events, quotes=quotes, facts=facts, files=self.files,
         )
 
     def small_sections(self) -> dict[str, dict]:
@@ -172,7 +417,10 @@ class Index:
     def revive_rows(self, rows: Iterable[tuple]) -> Iterator[tuple[str, Any]]:
         revive = _reviver(self.files)
         for section, rid, file, line, col, cites, body in rows:
-            yield rid, revive(SECTIONS[section], file, line, col, cites, body)
+            record = revive(SECTIONS[section], file, line, col, cites, body)
+            if record.id != rid:
+                raise Tampered(f"record {record.id!r} stored as {rid!r}")
+            yield rid, record
 
 
 def filter_sql(
@@ -229,8 +477,11 @@ class LazySection:
 
     def _load(self) -> dict[str, Any]:
         if self._all is None:
-            with gc_paused():
-                self._all = dict(self._index.revive_rows(self._index._rows("WHERE section = ? ORDER BY rowid", (self._no,))))
+            try:
+                with gc_paused():
+                    self._all = dict(self._index.revive_rows(self._index._rows("WHERE section = ? ORDER BY rowid", (self._no,))))
+            except Tampered as exc:
+                self._index.fallback(exc)  # sets self._all
         return self._all
 
     def __getitem__(self, rid: str) -> Any:
@@ -239,7 +490,11 @@ class LazySection:
         if rid not in self._some:
             if not isinstance(rid, str):
                 raise KeyError(rid)
-            found = list(self._index.revive_rows(self._index._rows("WHERE id = ? AND section = ?", (rid, self._no))))
+            try:
+                found = list(self._index.revive_rows(self._index._rows("WHERE id = ? AND section = ?", (rid, self._no))))
+            except Tampered as exc:
+                self._index.fallback(exc)
+                return self._all[rid]
             if not found:
                 raise KeyError(rid)
             self._some[rid] = found[0][1]
@@ -265,8 +520,12 @@ class LazySection:
             source=getattr(flt, "source", None),
             speaker_column=self._section == "quotes",
         )
-        with gc_paused():
-            return [r for _, r in self._index.revive_rows(self._index._rows("WHERE " + " AND ".join(where) + " ORDER BY rowid", tuple(args)))]
+        try:
+            with gc_paused():
+                return [r for _, r in self._index.revive_rows(self._index._rows("WHERE " + " AND ".join(where) + " ORDER BY rowid", tuple(args)))]
+        except Tampered as exc:
+            self._index.fallback(exc)
+            return self.values()
 
     def get(self, rid: str, default: Any = None) -> Any:
         try:
@@ -311,10 +570,13 @@ class LazySection:
 
 
 def _reviver(files: tuple[str, ...]) -> Callable[..., Any]:
+    """A function turning a stored row back into its record; raises Tampered for anything
+    sinorus would not have stored (text.find_control, run on the text as revived)."""
     import json
 
     from sinorus.dates import PartialDate
     from sinorus.model import RECORD_TYPES, SCHEMA, Citation, Origin, Role
+    from sinorus.text import find_control
 
     parse_date = PartialDate.parse
     kinds = {name: {f: k for f, (k, _) in spec.items()} for name, spec in SCHEMA.items()}
@@ -324,7 +586,21 @@ def _reviver(files: tuple[str, ...]) -> Callable[..., Any]:
         return parse_date(text) if text is not None else None
 
     def revive(section: str, file: int, line: int, col: int, cites: str | None, body: str) -> Any:
-        row = loads(body)
+        try:
+            row = loads(body)
+            # Raw C0 controls cannot hide in a JSON string (json.loads refuses them); DEL, C1 and
+            # bidi controls can, and escapes (\u001b, \r, \b, \f) decode to controls.
+            escaped = "\\u" in body or "\\r" in body or "\\b" in body or "\\f" in body
+            bad = find_control(body) or (_decoded_control(row, find_control) if escaped else None)
+            if bad is not None:
+                raise Tampered(f"control character U+{ord(bad):04X} in a stored record")
+            return _revive(section, file, line, col, cites, row)
+        except Tampered:
+            raise
+        except Exception as exc:  # a body or origin sinorus would not have written
+            raise Tampered(f"a record that cannot be revived ({type(exc).__name__})") from None
+
+    def _revive(section: str, file: int, line: int, col: int, cites: str | None, row: dict) -> Any:
         kind_of = kinds[section]
         fields = {}
         for name, value in row.items():
@@ -346,29 +622,90 @@ def _reviver(files: tuple[str, ...]) -> Callable[..., Any]:
     return revive
 
 
-def open_index(path: Path, stamp: Callable[[str], bool]) -> Index | None:
-    """The index at path if it is whole, readable and its stamp passes; else None."""
+def _decoded_control(value: Any, find_control: Callable[[str], str | None]) -> str | None:
+    """The first control character in any text of a decoded JSON value, keys included."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            bad = find_control(item)
+            if bad is not None:
+                return bad
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
+
+
+def open_index(path: Path, stamp: Callable[[str], bool], location: Path | None = None) -> Index | None:
+    """The index at path if it is ours, whole, as built, of the expected schema and current; else None.
+
+    A file of another user or writable by others is refused with a note on stderr; a
+    view or trigger (which sinorus never creates) too; anything else wrong (missing,
+    stale, truncated, garbage, touched since it was built) is silently rebuilt.
+    """
+    from sinorus.cache import note_once, untrusted
+
     try:
-        size = os.stat(path).st_size
+        st = os.lstat(path)
     except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):  # a symlink, directory or FIFO: never opened; the build replaces it
+        return None
+    why = untrusted(st)
+    if why is not None:
+        note_once(f"not using the cache file {path}: {why}; rebuilding it from the YAML")
         return None
     con = None
     try:
         uri = "file:" + _uri_path(path) + "?mode=ro&immutable=1"
-        con = sqlite3.connect(uri, uri=True)
+        con = sqlite3.connect(uri, uri=True, factory=_Connection)
+        con.arm(QUERY_STEPS, path)
         page_size = con.execute("PRAGMA page_size").fetchone()[0]
         pages = con.execute("PRAGMA page_count").fetchone()[0]
-        if pages * page_size != size:  # truncated, or grown by something else
+        if pages * page_size != st.st_size:  # truncated, or grown by something else
             raise sqlite3.DatabaseError("size does not match page count")
+        con.set_budget(QUERY_STEPS + QUERY_STEPS_PER_PAGE * pages)
+        odd = _schema_problem(con)
+        if odd is not None:
+            if odd:
+                note_once(f"the cache index {path} holds {odd}, which sinorus never writes; rebuilding it from the YAML")
+            raise sqlite3.DatabaseError("unexpected schema")
         meta = dict(con.execute("SELECT key, value FROM meta"))
         if meta.get("complete") != "yes" or not stamp(meta.get("stamp", "")):
             con.close()
             return None
-        return Index(con, path, meta)
-    except (sqlite3.Error, ValueError, KeyError, IndexError):
+        if meta.get("mtime") != str(st.st_mtime_ns):
+            debug_note(f"{path} was modified after it was built; rebuilding it")
+            con.close()
+            return None
+        con.check_bodies = _stdout_is_terminal()
+        return Index(con, path, meta, location)
+    except (sqlite3.Error, ValueError, KeyError, IndexError, TypeError, Runaway):
         if con is not None:
             con.close()
         return None
+
+
+def _stdout_is_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _schema_problem(con: sqlite3.Connection) -> str | None:
+    """None when sqlite_master lists exactly what build creates; else "" or, for a view or
+    trigger, what it is ("a view named 'meta'")."""
+    found = con.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall()
+    if len(found) == len(_EXPECTED_SCHEMA) and set(found) == _EXPECTED_SCHEMA:
+        return None
+    for kind, name, *_ in found:
+        if kind in ("view", "trigger"):
+            return f"a {kind} named {name!r}"
+    return ""
 
 
 def _uri_path(path: Path) -> str:
@@ -407,7 +744,7 @@ def current(location: Path, base: Path | None) -> Index | None:
         sigs = signatures(files)
     except OSError:
         return None
-    return open_index(cache_path(location, base), stamp_checker(location, files, sigs))
+    return open_index(cache_path(location, base), stamp_checker(location, files, sigs), location)
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -432,30 +769,56 @@ CREATE INDEX links_target ON links (kind, target, rec);
 """
 
 
+def _expected_schema() -> frozenset:
+    """sqlite_master of an index as build writes it: (type, name, table, sql) of each object.
+
+    SQLite keeps each CREATE statement as written, so the text is compared too: a
+    table with another column, or a view standing in for a table, does not match.
+    """
+    rows = {("index", "sqlite_autoindex_meta_1", "meta", None), ("index", "sqlite_autoindex_fuzzy_1", "fuzzy", None)}  # primary keys
+    for statement in (SCHEMA_SQL + INDEX_SQL).split(";"):
+        sql = statement.strip()
+        if sql:
+            m = re.match(r"CREATE (?:UNIQUE )?(TABLE|INDEX) (\w+)(?: ON (\w+))?", sql)
+            rows.add((m.group(1).lower(), m.group(2), m.group(3) or m.group(2), sql))
+    return frozenset(rows)
+
+
+_EXPECTED_SCHEMA = _expected_schema()
+
+
 def build(kb: Any, location: Path, target: Path, stamp: str, progress: Callable[[int, int], None] | None = None) -> None:
     """Compile a validated knowledge base into an index at target, atomically."""
     from sinorus.atomic import replacing
 
+    records = sum(len(kb.section(s)) for s in SECTIONS)
+    built = time.time_ns()
+    mtime = built - built % 2_000_000_000  # whole even seconds: kept exactly by every file system (FAT counts in 2 s)
     with replacing(target) as tmp:
-        con = sqlite3.connect(tmp)
+        con = sqlite3.connect(tmp, factory=_Connection)
         try:
+            con.arm(BUILD_STEPS + BUILD_STEPS_PER_RECORD * records)
             con.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA page_size = 8192; PRAGMA cache_size = -4000;")
             con.executescript(SCHEMA_SQL)
             _fill(con, kb, progress)
             con.executescript(INDEX_SQL)
             meta = {
                 "format": str(FORMAT), "version": __version__, "location": str(location.resolve()),
-                "files": "\n".join(kb.files), "stamp": stamp, "built": str(time.time_ns()), "complete": "yes",
+                "files": "\n".join(kb.files), "stamp": stamp, "built": str(built), "mtime": str(mtime), "complete": "yes",
             }
             con.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
             con.commit()
+        except sqlite3.OperationalError as exc:  # interrupted: by a signal (delivered here) or the budget
+            raise con.failure(exc) from None
         finally:
             con.close()
+        os.utime(tmp, ns=(mtime, mtime))  # open_index insists on it: a later write shows
 
 
 def _fill(con: sqlite3.Connection, kb: Any, progress: Callable[[int, int], None] | None) -> None:
     from sinorus import query
     from sinorus.model import to_dict
+    from sinorus.text import find_control
 
     files = {name: i for i, name in enumerate(kb.files)}
     total = sum(len(kb.section(s)) for s in SECTIONS)
@@ -495,7 +858,10 @@ def _fill(con: sqlite3.Connection, kb: Any, progress: Callable[[int, int], None]
                 start, prec = r.date.sort_key
                 stop = r.interval.end.toordinal()
                 speaker = r.speaker
-            records.append((rowid, no, r.id, files.get(o.file, 0), o.line, o.column, cites, start, prec, stop, speaker, pretty_json(to_dict(r))))
+            body = pretty_json(to_dict(r))
+            if find_control(body) is not None:  # never from validated data; revive refuses it, so do not store it
+                raise Tampered(f"control character in record {r.id!r}")
+            records.append((rowid, no, r.id, files.get(o.file, 0), o.line, o.column, cites, start, prec, stop, speaker, body))
             packed = []
             for name, value in search_fields(kb, kind, r):
                 if not value:

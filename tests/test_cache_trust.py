@@ -107,3 +107,151 @@ def test_other_files_and_odd_entries_without_the_suffix_are_ignored(data):
     (data / "old.yaml.bak").mkdir()
     r = run_subprocess("--data", data, "check", timeout=30)
     assert r.code == 0 and r.stdout.startswith("ok: "), r.stderr
+
+
+# --- helpers: real processes, the index of a data set, tampering as another program would ---------
+
+NOBODY = 65534
+
+
+def sub(*args, env: dict | None = None, unset: tuple = (), timeout: float = 60, umask: int | None = None, user: int | None = None):
+    """`python -m sinorus ARGS` in a real process (optionally with a umask, or as another user via setpriv)."""
+    full = {**os.environ, **{k: str(v) for k, v in (env or {}).items()}}
+    for key in unset:
+        full.pop(key, None)
+    command = [sys.executable, "-m", "sinorus", *map(str, args)]
+    if user is not None:
+        command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", "--", *command]
+    proc = subprocess.run(
+        command, capture_output=True, env=full, timeout=timeout, cwd="/",
+        preexec_fn=(lambda: os.umask(umask)) if umask is not None else None,
+    )
+    return type("Result", (), {"code": proc.returncode, "stdout": proc.stdout.decode("utf-8", "replace"), "stderr": proc.stderr.decode("utf-8", "replace")})()
+
+
+def expected_answer(*args) -> str:
+    """What the YAML alone answers: the reference every cached answer must equal."""
+    r = sub(*args, env={"SINORUS_NO_CACHE": "1"})
+    assert r.code == 0 and r.stderr == "", r.stderr
+    return r.stdout
+
+
+def index_file(cache: Path) -> Path:
+    (found,) = list(cache.glob("kb-*.sqlite"))
+    return found
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(os.lstat(path).st_mode)
+
+
+def tamper(path: Path, sql: str, keep_mtime: bool = True) -> None:
+    """Edit an index with SQLite as anyone who may write it could; optionally put its mtime back
+    (which only its owner, or root, may do)."""
+    st = os.stat(path)
+    con = sqlite3.connect(path)
+    con.executescript(sql)
+    con.commit()
+    con.close()
+    if keep_mtime:
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+CONTROLS = "\x1b\x07\x08\r\x7f\x85\x9b\u202e"
+
+
+def assert_no_controls(text: str) -> None:
+    assert not set(text) & set(CONTROLS), repr([c for c in text if c in CONTROLS][:5])
+
+
+# --- 1. the cache folder and file are the user's own ---------------------------------------------
+
+NOTE_FOLDER = "sinorus: note: not using the cache in {}: {}; reading the YAML instead (use a folder only you can write)\n"
+NOTE_FILE = "sinorus: note: not using the cache file {}: {}; rebuilding it from the YAML\n"
+
+
+def test_folders_sinorus_creates_are_private_whatever_the_umask(tmp_path):
+    expected = expected_answer("--data", OK_DATA, "timeline", "--json")
+    cache = tmp_path / "a" / "b" / "cache"
+    r = sub("--data", OK_DATA, "timeline", "--json", env={"SINORUS_CACHE_DIR": cache}, umask=0)
+    assert r.code == 0 and r.stdout == expected and r.stderr == ""
+    for folder in (tmp_path / "a", tmp_path / "a" / "b", cache):
+        assert mode(folder) == 0o700, (folder, oct(mode(folder)))
+    assert mode(index_file(cache)) == 0o600
+    xdg = tmp_path / "xdg"  # the XDG rule: $XDG_CACHE_HOME created 0700 when missing
+    r = sub("--data", OK_DATA, "timeline", "--json", env={"XDG_CACHE_HOME": xdg}, unset=("SINORUS_CACHE_DIR",), umask=0o022)
+    assert r.code == 0 and r.stdout == expected and r.stderr == ""
+    assert mode(xdg) == mode(xdg / "sinorus") == 0o700 and index_file(xdg / "sinorus")
+
+
+@pytest.mark.parametrize("bits, why", [
+    pytest.param(0o1777, "writable by others", id="1777"), pytest.param(0o777, "writable by others", id="0777"),
+    pytest.param(0o770, "writable by its group", id="0770"), pytest.param(0o733, "writable by others", id="0733"),
+])
+def test_a_cache_folder_others_can_write_is_not_used(tmp_path, bits, why):
+    """A shared SINORUS_CACHE_DIR (/tmp-like, 1777): anyone could plant an index there."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(bits)
+    for args in (["timeline", "--json"], ["timeline", "--format", "plain"], ["who", "Putin", "--json"]):
+        r = sub("--data", OK_DATA, *args, env={"SINORUS_CACHE_DIR": shared})
+        assert r.code == 0 and r.stdout == expected_answer("--data", OK_DATA, *args)
+        assert r.stderr == NOTE_FOLDER.format(shared, why)  # one line, once per run
+    assert list(shared.iterdir()) == []  # nothing written there either
+    r = sub("cache", "info", "--json", env={"SINORUS_CACHE_DIR": shared})
+    assert r.code == 0 and '"enabled": false' in r.stdout and r.stderr == NOTE_FOLDER.format(shared, why)
+
+
+def test_an_index_planted_in_a_shared_folder_is_never_read(tmp_path):
+    """Someone builds an index for our data, fills it with escape sequences and leaves it in /tmp-like folder."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    assert sub("--data", OK_DATA, "timeline", "--json", env={"SINORUS_CACHE_DIR": shared}).code == 0
+    tamper(index_file(shared), "UPDATE records SET body = replace(body, 'Moscow', 'Moscow' || char(27) || ']8;;http://evil.example' || char(7));")
+    shared.chmod(0o1777)
+    for args in (["timeline", "--json"], ["timeline", "--format", "table"], ["show", "xi-moscow-visit-2023-03"]):
+        r = sub("--data", OK_DATA, *args, env={"SINORUS_CACHE_DIR": shared})
+        assert r.code == 0 and r.stdout == expected_answer("--data", OK_DATA, *args)
+        assert r.stderr == NOTE_FOLDER.format(shared, "writable by others")
+        assert_no_controls(r.stdout + r.stderr)
+
+
+def test_a_private_folder_inside_sticky_tmp_is_fine(tmp_path):
+    """/tmp itself is refused as a cache folder; the 0700 folder sinorus creates in it is the user's own."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    tmp.chmod(0o1777)
+    mine = tmp / "sinorus-cache"
+    for _ in range(2):
+        r = sub("--data", OK_DATA, "timeline", "--json", env={"SINORUS_CACHE_DIR": mine})
+        assert r.code == 0 and r.stdout == expected_answer("--data", OK_DATA, "timeline", "--json") and r.stderr == ""
+    assert mode(mine) == 0o700 and index_file(mine)
+
+
+@pytest.mark.parametrize("bits, why", [pytest.param(0o666, "writable by others", id="0666"), pytest.param(0o620, "writable by its group", id="0620")])
+def test_a_cache_file_others_can_write_is_not_used_and_is_replaced(tmp_path, bits, why):
+    cache = tmp_path / "cache"
+    expected = expected_answer("--data", OK_DATA, "timeline", "--json")
+    assert sub("--data", OK_DATA, "timeline", "--json", env={"SINORUS_CACHE_DIR": cache}).stdout == expected
+    path = index_file(cache)
+    path.chmod(bits)
+    r = sub("--data", OK_DATA, "timeline", "--json", env={"SINORUS_CACHE_DIR": cache})
+    assert r.code == 0 and r.stdout == expected and r.stderr == NOTE_FILE.format(path, why)
+    assert mode(index_file(cache)) == 0o600  # rebuilt, private again
+    r = sub("--data", OK_DATA, "timeline", "--json", env={"SINORUS_CACHE_DIR": cache})
+    assert r.code == 0 and r.stdout == expected and r.stderr == ""
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="giving a file to another user needs root (the setpriv tests below cover the unprivileged side)")
+def test_a_cache_folder_or_file_of_another_user_is_not_used(tmp_path):
+    cache = tmp_path / "cache"
+    expected = expected_answer("--data", OK_DATA, "timeline", "--json")
+    assert sub("--data", OK_DATA, "timeline", "--json", env={"SINORUS_CACHE_DIR": cache}).stdout == expected
+    path = index_file(cache)
+    os.chown(path, NOBODY, NOBODY)
+    r = sub("--data", OK_DATA, "timeline", "--json", env={"SINORUS_CACHE_DIR": cache})
+    assert r.code == 0 and r.stdout == expected and r.stderr == NOTE_FILE.format(path, f"owned by another user (uid {NOBODY})")
+    assert os.stat(index_file(cache)).st_uid == 0  # replaced by our own
+    os.chown(cache, NOBODY, NOBODY)
+    r = sub("--data", OK_DATA, "timeline", "--json", env={"SINORUS_CACHE_DIR": cache})
+    assert r.code == 0 and r.stdout == expected and r.stderr == NOTE_FOLDER.format(cache, f"owned by another user (uid {NOBODY})")
