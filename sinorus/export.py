@@ -26,6 +26,7 @@ MODULES = (
     "sinorus.exporters.markdown",
     "sinorus.exporters.timelinejs",
     "sinorus.exporters.html",
+    "sinorus.exporters.sqlite",
 )
 DEFAULT_TITLE = "China–Russia relations: a cited chronology"
 
@@ -48,13 +49,19 @@ class Selection:
 
 @dataclass(frozen=True)
 class Exporter:
+    """A format. ``function`` returns the file's text, or (``binary``) bytes or a writer
+    ``callback(path)`` (``atomic.Content``) that is never sent to a terminal. ``companion``,
+    given the selection and -o FILE, names a second file to write beside it: (path, text)."""
+
     name: str
     extension: str
     help: str
-    function: Callable[[Selection], str]
+    function: Callable[[Selection], "str | Content"]
     aliases: tuple[str, ...] = field(default=())
+    binary: bool = False
+    companion: "Callable[[Selection, str], tuple[str, str] | None] | None" = None
 
-    def __call__(self, selection: Selection) -> str:
+    def __call__(self, selection: Selection) -> "str | Content":
         return self.function(selection)
 
 
@@ -62,14 +69,14 @@ _REGISTRY: dict[str, Exporter] = {}
 _loaded = False
 
 
-def exporter(name: str, *, extension: str, help: str, aliases: tuple[str, ...] = ()):
-    """Register ``function(selection) -> str`` as the exporter called ``name``."""
+def exporter(name: str, *, extension: str, help: str, aliases: tuple[str, ...] = (), binary: bool = False, companion=None):
+    """Register ``function(selection) -> str`` (or binary Content) as the exporter called ``name``."""
 
     def register(function: Callable[[Selection], str]) -> Callable[[Selection], str]:
         for key in (name, *aliases):
             if key in _REGISTRY and _REGISTRY[key].function is not function:
                 raise ValueError(f"export format {key!r} registered twice")
-        _REGISTRY[name] = Exporter(name, extension, help, function, aliases)
+        _REGISTRY[name] = Exporter(name, extension, help, function, aliases, binary, companion)
         return function
 
     return register
@@ -99,14 +106,14 @@ def get(name: str) -> Exporter:
 
 
 def for_path(path: str) -> Exporter:
-    """The exporter a file name implies by its extension or an alias (.yml, .htm).
+    """The exporter a file name implies by its extension, name or an alias (.yml, .htm, .sqlite).
 
     The longest match wins, so ``x.timeline.json`` is timelinejs and ``x.json`` is json.
     """
     lower = path.lower()
     matching = [
         (len(suffix), e) for e in exporters()
-        for suffix in (e.extension, *(f".{a}" for a in e.aliases)) if lower.endswith(suffix)
+        for suffix in (e.extension, *(f".{a}" for a in (e.name, *e.aliases))) if lower.endswith(suffix)
     ]
     if matching:
         return max(matching, key=lambda m: m[0])[1]
@@ -140,7 +147,36 @@ def choose(fmt: str | None, output_file: str | None, bom: bool = False, csv_raw:
     for flag, used in (("--bom", bom), ("--csv-raw", csv_raw)):
         if used and chosen.name != "csv":
             raise UsageError(f"{flag} applies to csv only, not {chosen.name}", f"drop {flag}, or use --format csv")
+    if chosen.binary and _is_terminal(output_file):
+        raise UsageError(f"not writing a binary {chosen.name} file to a terminal", f"give -o FILE, e.g. -o sinorus{chosen.extension}, or redirect: > sinorus{chosen.extension}")
     return chosen
+
+
+def _is_terminal(output_file: str | None) -> bool:
+    """Whether -o (none or '-': stdout; /dev/stdout, /dev/tty) leads to a terminal."""
+    import os
+    import stat
+    import sys
+
+    from sinorus.atomic import descriptor_named
+
+    fd = 1 if output_file in (None, "-") else descriptor_named(output_file)
+    if fd is not None:
+        stream = {1: sys.stdout, 2: sys.stderr}.get(fd)  # as written: sys.stdout, a test's capture included
+        try:
+            return stream.isatty() if stream is not None else os.isatty(fd)
+        except (AttributeError, ValueError):
+            return False
+    try:  # only a character device can be a terminal; opening a FIFO would wake its reader
+        if not stat.S_ISCHR(os.stat(output_file).st_mode):
+            return False
+        probe = os.open(output_file, os.O_WRONLY | os.O_NOCTTY | os.O_NONBLOCK)
+    except OSError:
+        return False  # a new file, or one we cannot open: writing will say why
+    try:
+        return os.isatty(probe)
+    finally:
+        os.close(probe)
 
 
 def write_file(path: str, content: str | Content, force: bool = False) -> None:

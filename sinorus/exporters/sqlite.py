@@ -14,11 +14,10 @@ becomes ``d`` (as the data writes it: ``2022-02~``) plus ``d_first_day`` and
 Full-text search: ``<table>_fts`` (FTS5, ``unicode61 remove_diacritics 2``)
 per record table and for citations, keyed by the table's ``seq`` (``id`` for
 citations), a stable integer since VACUUM may renumber an implicit rowid. The
-tokenizer drops combining accents (``Nguyễn`` ~ ``nguyen``) but keeps letters
-that have no decomposition, above all Vietnamese ``đ``; each FTS row therefore
-also indexes, in its ``folded`` column, the words that sinorus's own folding
-(``sinorus.text.strip_accents``) spells differently: ``Đặng`` is found by
-``dang`` too.
+tokenizer drops the accents of Latin letters (``Nguyễn`` ~ ``nguyen``) but keeps
+Vietnamese ``đ``, Cyrillic ``й`` and others; each FTS row therefore also
+indexes, in its ``folded`` column, the words that sinorus's own folding
+(``sinorus.text.fold``) spells otherwise: ``Đặng`` is found by ``dang`` too.
 
 A filtered selection exports what the yaml exporter exports: the chosen events
 and the records they reach (``kbyaml.closed_subset``); unfiltered, everything.
@@ -29,7 +28,6 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -37,7 +35,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from sinorus.export import Selection, exporter
 from sinorus.model import ROLE_SCHEMA, SCHEMA, SINGULAR, KnowledgeBase
-from sinorus.text import strip_accents
+from sinorus.text import fold
 
 # A field whose value is the id of another record, and the section it names.
 REFERENCES = {"speaker": "people", "source": "sources", "event": "events"}
@@ -238,21 +236,38 @@ ORDER BY p.seq, e.seq"""
 _WORD_RE = re.compile(r"\w+")
 
 
+@lru_cache(maxsize=None)
+def _tokenized_char(char: str) -> str:
+    """What the FTS5 tokenizer makes of one character, asked of SQLite itself: lower case,
+    accents of Latin letters dropped; đ, й, ß and many more kept as they are."""
+    con = _probe()
+    con.execute("DELETE FROM probe")
+    con.execute("INSERT INTO probe (x) VALUES (?)", (char,))
+    return "".join(term for (term,) in con.execute("SELECT term FROM probe_terms ORDER BY offset"))
+
+
+@lru_cache(maxsize=1)
+def _probe() -> sqlite3.Connection:
+    con = sqlite3.connect(":memory:", check_same_thread=False)
+    con.execute(f"CREATE VIRTUAL TABLE probe USING fts5(x, tokenize = '{TOKENIZER}')")
+    con.execute("CREATE VIRTUAL TABLE probe_terms USING fts5vocab(probe, 'instance')")
+    return con
+
+
 @lru_cache(maxsize=1 << 16)
 def _extra_spelling(word: str) -> str | None:
-    """The word as sinorus folds it, when that differs from what the FTS5 tokenizer makes of it
-    (combining marks dropped, nothing else): Đặng -> Dang, Ørsted -> Orsted; else None."""
-    folded = strip_accents(word)
-    bare = "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
-    return folded if folded != bare else None
+    """The word as sinorus folds it, when the tokenizer spells it otherwise: Đặng -> dang,
+    Шойгу -> шоигу, Straße -> strasse; else None (nguyễn: the tokenizer says nguyen too)."""
+    folded = fold(word)
+    return folded if folded != "".join(_tokenized_char(c) for c in word) else None
 
 
 def folded_extra(texts: Iterable[str | None]) -> str:
     """The words that sinorus folds further than the tokenizer does (Đặng -> Dang), once each.
 
-    ``remove_diacritics`` removes combining accents only; ``strip_accents`` also maps
-    letters that have no decomposition (đ, ø, ł, æ). Indexing these spellings lets a
-    query typed without accents find them; most texts add nothing.
+    ``remove_diacritics`` drops the accents of Latin letters only, and not the stroke of
+    đ; ``sinorus.text.fold`` also maps đ, ø, ł, Cyrillic й and ё, ß. Indexing these
+    spellings lets a query typed as sinorus's own search accepts it find them.
     """
     words: dict[str, None] = {}
     for text in texts:
