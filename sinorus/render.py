@@ -439,12 +439,9 @@ def show_record(kind: str, record: Any, kb: KnowledgeBase, output: Output) -> No
             console.print()
             console.print(_heading("Quotes"))
             emit("quote", said, Output("table", stream=output.out), kb)
-    if reads:
-        from rich.text import Text
-
+    if reads:  # last, as the next step: the article at the cited passage
         console.print()
-        for command in reads:  # whole, never folded, so it can be copied
-            console.print(Text.assemble(("read: ", "bold"), command), no_wrap=True, overflow="ignore", crop=False)
+        console.print(_kv_table([("read", command) for command in reads]))
 
 
 def read_commands(kind: str, record: Any, kb: KnowledgeBase) -> list[str]:

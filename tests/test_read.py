@@ -154,8 +154,12 @@ def test_the_command_show_prints_opens_each_cited_article(cli, kb):
 
 def test_show_table_ends_with_the_read_command_and_never_prints_a_seed_path(cli, kb):
     quote = next(iter(kb.quotes.values()))
-    r = cli("show", quote.id, "--format", "table", env={"COLUMNS": "60"})
-    assert r.stdout.rstrip().splitlines()[-1] == f"read: sinorus read {quote.source} --record {quote.id}"
+    command = f"sinorus read {quote.source} --record {quote.id}"
+    r = cli("show", quote.id, "--format", "table", env={"COLUMNS": "200"})
+    assert r.stdout.rstrip().splitlines()[-1].split() == ["read", *command.split()]
+    narrow = cli("show", quote.id, "--format", "table", env={"COLUMNS": "40"}).stdout.rstrip()
+    last = narrow.split("\n\n")[-1]  # folded to fit, still the last rows
+    assert "".join(last.split()) == "read" + "".join(command.split()) and all(len(line) <= 40 for line in narrow.splitlines())
     for sid in _bundled(kb):
         for fmt in ("table", "plain"):
             out = cli("show", sid, "--format", fmt).stdout
