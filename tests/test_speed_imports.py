@@ -57,11 +57,16 @@ def test_who_json_imports_no_rich_no_dateparser(warm):
     assert not set(HEAVY) & mods, set(HEAVY) & mods
 
 
-def test_search_json_needs_only_rapidfuzz(warm):
+def test_search_with_real_hits_needs_no_rapidfuzz_and_a_typo_does(warm):
+    """The typo-level pass (rapidfuzz) runs only when no word matches: a real hit never pays for it."""
     mods = top_level(imported("search", "no limits", "--json", env=warm))
-    assert not {"dateparser", "rich", "yaml"} & mods
-    # "no limits" has fewer than 20 exact hits in the bundled data: the fuzzy pass must run
-    assert "rapidfuzz" in mods
+    assert not set(HEAVY) & mods, set(HEAVY) & mods
+    assert "rapidfuzz" in top_level(imported("search", "terorism", "--json", env=warm))
+
+
+def test_a_name_found_exactly_needs_no_rapidfuzz(warm):
+    for args in (("who", "Shoig", "--json"), ("timeline", "--who", "Vuong Nghi", "--json"), ("quote", "--topic", "SCO", "--json")):
+        assert "rapidfuzz" not in top_level(imported(*args, env=warm)), args
 
 
 def test_search_with_enough_exact_hits_skips_rapidfuzz(warm):
@@ -85,9 +90,11 @@ def test_fast_paths_skip_the_model(warm):
     assert not {"sinorus.model", "sinorus.query", "sinorus.render", "sinorus.store", "sinorus.dates", "platformdirs"} & mods
 
 
-def test_dateparser_only_for_words(warm):
-    """The checks above are not vacuous: a date in words does import dateparser, a table imports rich."""
-    assert "dateparser" in top_level(imported("timeline", "--from", "Feb 2022", "--json", env=warm))
+def test_dateparser_only_for_relative_phrases(warm):
+    """Dates in words with a year are read without dateparser; only "last year" and the like need it."""
+    for typed in ("Feb 2022", "5 March 2024", "tháng 2 năm 2022", "2022年2月", "Q1 2022", "февраль 2022"):
+        assert "dateparser" not in top_level(imported("timeline", "--from", typed, "--json", env=warm)), typed
+    assert "dateparser" in top_level(imported("timeline", "--from", "last year", "--json", env=warm))
     assert "rich" in top_level(imported("timeline", "--format", "table", env=warm))
 
 
