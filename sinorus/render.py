@@ -283,9 +283,12 @@ def _table_row(kind: str, columns: list[str], row: dict[str, Any], kb: Knowledge
         cells[columns.index("title")].append("\n" + record.id, style="dim")
     if kind == "hit" and "title" in columns and "match" not in columns and record.match:
         title = cells[columns.index("title")]
-        if title.plain.startswith(record.match["snippet"] + "\n") or title.plain == record.match["snippet"]:
-            for a, b in record.spans:  # the title is the match: mark the words in it
-                title.stylize("bold reverse", a, b)
+        snippet = record.match["snippet"]
+        lead = 1 if snippet.startswith("…") else 0
+        at = title.plain.find(snippet[lead:].rstrip("…"))
+        if at >= 0:  # the title shows the match already: mark the words in it
+            for a, b in record.spans:
+                title.stylize("bold reverse", at + a - lead, at + b - lead)
         else:
             title.append("\n")
             title.append_text(_match_line(record))
