@@ -59,21 +59,22 @@ class Report:
 
 
 def _read_articles(kb: KnowledgeBase, location: Path, problems: list[Problem]) -> dict[str, tuple[str, str]]:
+    """Each bundled article's path and normalised text; a missing or unreadable file is a problem."""
+    from sinorus.reader import article_path
+
     found: dict[str, tuple[str, str]] = {}
-    dirs = seed_dirs(location)
     for source in kb.sources.values():
         if not source.file:
             continue
-        for base in dirs:
-            path = base / source.file
-            if path.is_file():
-                try:
-                    found[source.id] = (str(path), normalise(path.read_text(encoding="utf-8-sig")))
-                except (OSError, UnicodeDecodeError) as exc:
-                    problems.append(Problem(source.origin, source.id, f"file: cannot read {path}: {exc}"))
-                break
-        else:
-            problems.append(Problem(source.origin, source.id, f"file: {source.file} not found (looked in {', '.join(map(str, dirs))})"))
+        path = article_path(source, location)
+        if path is None:
+            dirs = ", ".join(map(str, seed_dirs(location)))
+            problems.append(Problem(source.origin, source.id, f"file: {source.file} not found (looked in {dirs})"))
+            continue
+        try:
+            found[source.id] = (str(path), normalise(path.read_text(encoding="utf-8-sig")))
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem(source.origin, source.id, f"file: cannot read {path}: {exc}"))
     return found
 
 
