@@ -355,17 +355,31 @@ def fts_rows(table: Table, records: Iterable[Any]) -> Iterator[list[Any]]:
 # --- building --------------------------------------------------------------------------
 
 
+_last_choice: list[tuple[Selection, KnowledgeBase]] = []  # the database and its metadata ask alike
+
+
 def chosen_records(sel: Selection) -> KnowledgeBase:
-    """What to export: everything, or for a filtered selection the closed subset yaml exports,
-    with events in the selection's (date) order and quotes in date order."""
+    """What to export: everything, or for a filtered selection the closed subset yaml exports;
+    events in the selection's (date) order, quotes in date order, the rest in file order.
+
+    The selection's events are used as they are: asking the knowledge base for them again
+    would revive each one from the cache a second time.
+    """
+    if _last_choice and _last_choice[0][0] is sel:
+        return _last_choice[0][1]
     from sinorus.exporters.kbyaml import closed_subset
 
-    kb = closed_subset(sel.kb, {e.id for e in sel.events}) if sel.filtered else sel.kb
-    events = {e.id: kb.events[e.id] for e in sel.events if e.id in kb.events}
-    events.update((i, e) for i, e in kb.events.items() if i not in events)
-    quotes = dict(sorted(kb.quotes.items(), key=lambda kv: kv[1].sort_key))
-    return KnowledgeBase(sources=dict(kb.sources), people=dict(kb.people), topics=dict(kb.topics),
-                         events=events, quotes=quotes, facts=dict(kb.facts), files=kb.files)
+    kb = sel.kb
+    chosen = KnowledgeBase(sources=kb.sources, people=kb.people, topics=kb.topics,
+                           events={e.id: e for e in sel.events}, quotes=kb.quotes, facts=kb.facts, files=kb.files)
+    if sel.filtered:
+        chosen = closed_subset(chosen, set(chosen.events))
+    records = KnowledgeBase(
+        sources=dict(chosen.sources), people=dict(chosen.people), topics=dict(chosen.topics), events=chosen.events,
+        quotes=dict(sorted(chosen.quotes.items(), key=lambda kv: kv[1].sort_key)), facts=dict(chosen.facts), files=kb.files,
+    )
+    _last_choice[:] = [(sel, records)]
+    return records
 
 
 def _insert(con: sqlite3.Connection, table: str, ncols: int, rows: Iterable[Any], columns: Iterable[str] | None = None) -> None:
