@@ -7,10 +7,12 @@ and ``to_dict`` emits the same names in the same order.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from sinorus.dates import PartialDate, event_interval, Interval
+from sinorus.text import find_control, find_line_break, is_blank
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +200,39 @@ ROLE_SCHEMA = {
     "end": ("date", False), "note": ("str", False),
 }
 CITATION_SCHEMA = {"source": ("str", True), "excerpt": ("str", False)}
+
+# Every text field is one or the other (tests/test_escaping.py holds the schema to that).
+# Prose may run over several lines; everything else is a name, an id, a date, a label, a path or
+# a URL and must be one line: a tab or newline there forges lines in plain output, ends a
+# Markdown code span, or splits a shell completion.
+MULTI_LINE = frozenset({"summary", "text", "translation", "excerpt", "note"})
+SINGLE_LINE = frozenset({
+    "id", "title", "title_vi", "name", "name_vi", "aliases", "label", "label_vi", "publisher",
+    "published", "language", "file", "url", "author", "country", "organisation", "start", "end",
+    "date", "period", "place", "people", "topics", "speaker", "source", "event", "kind", "metric",
+    "value", "unit",
+})
+
+
+def text_problem(field: str, value: str) -> str | None:
+    """What makes a text value unfit for a field ('aliases[2]', 'roles[0].title'), or None.
+
+    Terminal controls and bidi overrides anywhere; tabs and line breaks in one-line fields;
+    and a value that shows nothing (spaces, U+200B, U+3164, a lone combining mark) is empty.
+    """
+    bad = find_control(value)
+    if bad is not None:
+        return f"contains control character U+{ord(bad):04X}; remove it"
+    name = re.sub(r"\[\d+\]", "", field).rsplit(".", 1)[-1]
+    if name not in MULTI_LINE:
+        brk = find_line_break(value)
+        if brk is not None:
+            what = "a tab" if brk == "\t" else "a line break"
+            return f"contains {what} (U+{ord(brk):04X}); this field must be one line"
+    if is_blank(value):
+        shown = ", ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in value if not c.isspace()))
+        return "is empty" + (f" (only invisible characters: {shown})" if shown else "")
+    return None
 RECORD_TYPES = {"sources": Source, "people": Person, "topics": Topic, "events": Event, "quotes": Quote, "facts": Fact}
 # Singular names used by `search --type`, `show` and JSON "type" fields.
 SINGULAR = {"sources": "source", "people": "person", "topics": "topic", "events": "event", "quotes": "quote", "facts": "fact"}

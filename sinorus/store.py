@@ -18,10 +18,9 @@ from sinorus.dates import PartialDate
 from sinorus.errors import DataError
 from sinorus.model import (
     CITATION_SCHEMA, ROLE_SCHEMA, SCHEMA, SECTIONS, SINGULAR, Citation, KnowledgeBase,
-    Origin, Role, RECORD_TYPES,
+    Origin, Role, RECORD_TYPES, text_problem,
 )
 from sinorus.paths import NotARegularFile, bundled_root, data_location, yaml_files  # noqa: F401  (data_location, bundled_root: part of store's API)
-from sinorus.text import find_control
 from sinorus.yamlread import Plain, YList, YMap, read_file
 
 ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
@@ -87,12 +86,9 @@ class _Builder:
         if not isinstance(value, str):
             self.problem(origin, rid, f"{field}: expected text, got a {_kind(value)}")
             return None
-        bad = find_control(value)
-        if bad is not None:
-            self.problem(origin, rid, f"{field}: contains control character U+{ord(bad):04X}; remove it")
-            return None
-        if not value.strip():
-            self.problem(origin, rid, f"{field}: is empty")
+        wrong = text_problem(field, value)
+        if wrong is not None:
+            self.problem(origin, rid, f"{field}: {wrong}")
             return None
         return value
 

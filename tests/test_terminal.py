@@ -127,29 +127,35 @@ FORGERY = "\\nevent\\t2000\\tforged-id\\tForged"  # YAML escapes: a newline and 
 
 @pytest.fixture(scope="module")
 def forging_data(tmp_path_factory):
-    """Values holding newlines and tabs laid out like extra lines of plain output."""
+    """Prose values holding newlines and tabs laid out like extra lines of plain output (one-line fields refuse them:
+    tests/test_escaping.py)."""
     path = tmp_path_factory.mktemp("forge") / "forge.yaml"
     path.write_text(f'''sources:
 - id: web
-  title: "Web{FORGERY}"
-  publisher: "Pub{FORGERY}"
+  title: "Web"
+  publisher: "Pub"
   language: en
+  note: "Note{FORGERY}"
 people:
 - id: ann
-  name: "Ann{FORGERY}"
-  aliases: ["A{FORGERY}"]
+  name: "Ann"
+  aliases: ["A"]
+  note: "Note{FORGERY}"
   roles:
-  - title: "Boss{FORGERY}"
-    organisation: "Org{FORGERY}"
+  - title: "Boss"
+    organisation: "Org"
+    note: "Note{FORGERY}"
 topics:
 - id: t1
-  label: "Topic{FORGERY}"
+  label: "Topic"
+  note: "Note{FORGERY}"
 events:
 - id: e1
   date: "2020"
-  title: "Real{FORGERY}"
+  title: "Real"
   summary: "Summary{FORGERY}"
-  place: "Place{FORGERY}"
+  place: "Place"
+  note: "Note{FORGERY}"
   people: [ann]
   topics: [t1]
   sources:
@@ -164,8 +170,9 @@ quotes:
   source: web
 facts:
 - id: f1
-  metric: "Metric{FORGERY}"
-  value: "Value{FORGERY}"
+  metric: "Metric"
+  value: "Value"
+  note: "Note{FORGERY}"
   source: web
   excerpt: "Fact{FORGERY}"
 ''', encoding="utf-8")
@@ -178,7 +185,8 @@ def test_newlines_in_data_cannot_forge_plain_lines(cli, forging_data, args):
     """Plain output is one record per line, tab-separated: a value never adds a line or a field."""
     r = cli("--data", str(forging_data), *args, "--format", "plain")
     assert r.code == 0, r.stderr
-    assert "forged-id" in r.stdout  # the text is there...
+    if args[0] in ("who", "show", "search", "quote"):  # listings show one-line fields only
+        assert "forged-id" in r.stdout  # the text is there...
     for line in r.stdout.splitlines():  # ...but only ever inside a field, never as one
         assert not line.startswith("event\t2000"), line
         assert "forged-id" not in line.split("\t"), line
