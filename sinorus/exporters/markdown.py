@@ -16,15 +16,37 @@ from sinorus.exporters.common import (
     cited_sources, date_display, event_when, person_name, quotes_by_event, topic_label,
 )
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
+# Markup characters of CommonMark and GFM ('$' for GitHub's math), and the punctuation that
+# starts a GFM autolink: the ':' of "://" and the '.' of "www.", so no URL in the data becomes a link.
+_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&$])|:(?=//)|(?<=\bwww)\.", re.IGNORECASE)
 _LIST_START = re.compile(r"^(\d+)([.)])|^()([-+=])")
+_TICKS = re.compile(r"`+")
 
 
 def md_escape(text: str) -> str:
-    """Backslash-escape Markdown syntax and fold line breaks: data never becomes markup."""
-    out = _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    """Backslash-escape Markdown syntax and fold line breaks: data never becomes markup.
+
+    No raw HTML (``<`` and ``&`` are escaped), no link or image (``[``), no code span, no
+    ``http://`` or ``www.`` autolink. GFM still shows a bare e-mail address as a ``mailto:``
+    link to exactly the address shown: no escape prevents that, and it hides nothing.
+    """
+    out = _SPECIAL.sub(lambda m: "\\" + m.group(), " ".join(text.split()))
     # "1996. x" or "- x" at the start of a line is text, not a list
     return _LIST_START.sub(lambda m: (m.group(1) or "") + "\\" + (m.group(2) or m.group(4)), out)
+
+
+def md_code(text: str) -> str:
+    """A code span that holds any text: a fence longer than any run of backticks inside, on one line.
+
+    Inside a code span nothing is markup, so only the span's end matters: line breaks are folded
+    (a blank line would end it and the paragraph), and a backtick at either edge gets the space
+    that CommonMark strips again.
+    """
+    body = " ".join(text.split())
+    fence = "`" * (max((len(t) for t in _TICKS.findall(body)), default=0) + 1)
+    if body.startswith("`") or body.endswith("`"):
+        body = f" {body} "
+    return f"{fence}{body}{fence}"
 
 
 def _ref(source_id: str) -> str:
@@ -72,7 +94,7 @@ def _source_md(source) -> str:
     if source.url:
         text += f" <{source.url}>" if _URL.fullmatch(source.url) else f" {md_escape(source.url)}"
     if source.file:
-        text += f" Article file: `{source.file}`." if "`" not in source.file else f" Article file: {md_escape(source.file)}."
+        text += f" Article file: {md_code(source.file)}."
     return text
 
 
