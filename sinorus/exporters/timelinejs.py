@@ -3,7 +3,8 @@
 Dates are only as precise as the event: a month-only event gets no ``day``, a
 year-only event neither month nor day; approximate or uncertain dates carry a
 ``display_date`` ("c. 2022-02", "2023-01?") so the viewer does not show them as exact.
-TimelineJS renders ``text`` as HTML, so every data string is HTML-escaped.
+TimelineJS renders ``text`` as HTML, so every data string is HTML-escaped, and the
+``group`` label, which TimelineJS3 decodes before using as HTML, holds no HTML character at all.
 """
 
 from __future__ import annotations
@@ -23,6 +24,21 @@ def tl_date(d: PartialDate) -> dict[str, int]:
     if d.precision == "day":
         out["day"] = d.start.day
     return out
+
+
+# The characters HTML gives meaning to, as typographic look-alikes that have none.
+_INERT = str.maketrans({"<": "‹", ">": "›", "&": "＆", '"': "”", "'": "’"})
+
+
+def group_label(text: str) -> str:
+    """A group label that is the same text however a viewer handles it.
+
+    TimelineJS 2 sets the group as HTML; TimelineJS3 first decodes entities in it and then sets it
+    as HTML, so an escaped '&lt;img&gt;' becomes a live <img>, and escaping twice shows
+    '&amp;lt;' in TimelineJS 2. With no '<', '>', '&' or quote left there is nothing to decode and
+    nothing to parse: both show the label, and a look-alike replaces each of those characters.
+    """
+    return text.translate(_INERT)
 
 
 def _citations_html(sel: Selection, event) -> str:
@@ -51,7 +67,7 @@ def _slide(sel: Selection, event, quotes) -> dict:
     body = f"<p>{escape(event.summary)}</p>" + _quotes_html(sel, quotes) + _citations_html(sel, event)
     slide["text"] = {"headline": escape(event.title), "text": body}
     if event.topics:
-        slide["group"] = topic_label(sel.kb, event.topics[0])
+        slide["group"] = group_label(topic_label(sel.kb, event.topics[0]))
     if is_vague(event.date) or (event.end is not None and is_vague(event.end)):
         slide["display_date"] = event_when(event)
     slide["unique_id"] = event.id
