@@ -5,6 +5,14 @@
   "use strict";
   var data = JSON.parse(document.getElementById("sinorus-data").textContent);
   var $ = function (id) { return document.getElementById(id); };
+  // Ids are data: "constructor", "toString" or "__proto__" must be plain keys, so every table
+  // keyed by an id is a Map, never an object that inherits from Object.prototype.
+  function table(obj) {
+    var m = new Map();
+    Object.keys(obj).forEach(function (k) { m.set(k, obj[k]); });
+    return m;
+  }
+  var people = table(data.people), topics = table(data.topics), sources = table(data.sources);
   var q = $("q"), topic = $("topic"), person = $("person"), shown = $("shown");
 
   // Accents and case do not matter: "khong gioi han" finds "không giới hạn".
@@ -13,38 +21,40 @@
       .replace(/[\u0111\u0110]/g, "d").toLowerCase()
       .replace(/[\s\p{P}\p{S}]+/gu, " ").trim();
   }
-  function names(table, id) {
-    var r = table[id];
+  function names(tab, id) {
+    var r = tab.get(id);
     return r ? r.names.join(" ") : id;
   }
 
-  var index = {};
+  var index = new Map();
   data.events.forEach(function (e) {
     var parts = [e.id, e.date, e.title, e.title_vi, e.summary, e.place, e.note];
-    e.people.forEach(function (p) { parts.push(names(data.people, p)); });
-    e.topics.forEach(function (t) { parts.push(names(data.topics, t)); });
+    e.people.forEach(function (p) { parts.push(names(people, p)); });
+    e.topics.forEach(function (t) { parts.push(names(topics, t)); });
     e.sources.forEach(function (c) {
       parts.push(c.excerpt);
-      if (data.sources[c.source]) parts.push(data.sources[c.source].title, data.sources[c.source].publisher);
+      var s = sources.get(c.source);
+      if (s) parts.push(s.title, s.publisher);
     });
-    e.quotes.forEach(function (x) { parts.push(x.text, x.translation, names(data.people, x.speaker)); });
-    index[e.id] = { text: fold(parts.join(" ")), topics: e.topics, people: e.people };
+    e.quotes.forEach(function (x) { parts.push(x.text, x.translation, names(people, x.speaker)); });
+    index.set(e.id, { text: fold(parts.join(" ")), topics: e.topics, people: e.people });
   });
 
-  function fill(select, table, key) {
-    var counts = {};
-    data.events.forEach(function (e) { e[key].forEach(function (id) { counts[id] = (counts[id] || 0) + 1; }); });
-    Object.keys(counts)
-      .sort(function (a, b) { return table[a].label.localeCompare(table[b].label); })
+  function fill(select, tab, key) {
+    var counts = new Map();
+    data.events.forEach(function (e) { e[key].forEach(function (id) { counts.set(id, (counts.get(id) || 0) + 1); }); });
+    var label = function (id) { return tab.has(id) ? tab.get(id).label : id; };
+    Array.from(counts.keys())
+      .sort(function (a, b) { return label(a).localeCompare(label(b)); })
       .forEach(function (id) {
         var o = document.createElement("option");
         o.value = id;
-        o.textContent = table[id].label + " (" + counts[id] + ")";
+        o.textContent = label(id) + " (" + counts.get(id) + ")";
         select.appendChild(o);
       });
   }
-  fill(topic, data.topics, "topics");
-  fill(person, data.people, "people");
+  fill(topic, topics, "topics");
+  fill(person, people, "people");
 
   var items = Array.prototype.slice.call(document.querySelectorAll("li[data-event]"));
   var sections = Array.prototype.slice.call(document.querySelectorAll("section[data-year]"));
@@ -53,7 +63,7 @@
     var words = fold(q.value).split(" ").filter(Boolean);
     var t = topic.value, p = person.value, n = 0;
     items.forEach(function (el) {
-      var e = index[el.getAttribute("data-event")];
+      var e = index.get(el.getAttribute("data-event"));
       var ok = !!e && (!t || e.topics.indexOf(t) >= 0) && (!p || e.people.indexOf(p) >= 0) &&
         words.every(function (w) { return e.text.indexOf(w) >= 0; });
       el.hidden = !ok;
