@@ -606,11 +606,14 @@ def bar(value: float, maximum: float, width: int) -> str:
 
 
 def _stats_charts(stats: dict[str, Any]) -> list[tuple[str, str, list[tuple[str, int]]]]:
-    """(heading, style, [(label, count)]) for each bar chart of `stats`."""
+    """(heading, style, [(label, count)]) for each bar chart of `stats`.
+
+    Labels are one line, as in every plain output: a tab or newline in a name cannot forge a row.
+    """
     return [
         ("Events per year", "red", [(str(r["year"]), r["events"]) for r in stats["events_per_year"]]),
-        (f"People in the most events (top {len(stats['people'])})", "cyan", [(r["name"], r["events"]) for r in stats["people"]]),
-        (f"Topics with the most events (top {len(stats['topics'])})", "green", [(r["label"], r["events"]) for r in stats["topics"]]),
+        (f"People in the most events (top {len(stats['people'])})", "cyan", [(_one_line(r["name"]), r["events"]) for r in stats["people"]]),
+        (f"Topics with the most events (top {len(stats['topics'])})", "green", [(_one_line(r["label"]), r["events"]) for r in stats["topics"]]),
     ]
 
 
