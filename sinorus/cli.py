@@ -48,6 +48,35 @@ def _kb(ctx: typer.Context):
     return store.load(_data_option(ctx))
 
 
+def _safe_completion() -> None:
+    """Make typer's shell completion hand the shell only words it cannot run or split.
+
+    The completion scripts put candidates on the command line unquoted (bash's COMPREPLY, zsh's
+    eval'd _arguments), so an alias such as $(touch x) in a data file would run with the line.
+    Each shell's class is replaced by one that drops what its protocol cannot carry and, for bash,
+    quotes the rest (sinorus.text.completion_word): at format time, after typer has matched
+    the candidates against what was typed.
+    """
+    from typer import _completion_classes as typer_classes
+    from typer._click.shell_completion import add_completion_class
+
+    from sinorus.text import completion_word
+
+    def safe(base, shell: str):
+        class Safe(base):
+            def get_completions(self, args, incomplete):
+                return [item for item in super().get_completions(args, incomplete) if completion_word(item.value, shell) is not None]
+
+            def format_completion(self, item) -> str:
+                return completion_word(item.value, shell) if shell == "bash" else super().format_completion(item)
+
+        return Safe
+
+    for shell, base in (("bash", typer_classes.BashComplete), ("zsh", typer_classes.ZshComplete), ("fish", typer_classes.FishComplete),
+                        ("powershell", typer_classes.PowerShellComplete), ("pwsh", typer_classes.PowerShellComplete)):
+        add_completion_class(safe(base, shell), shell)
+
+
 def _complete(kind: str):
     def complete(ctx: typer.Context, incomplete: str) -> List[str]:
         try:
@@ -504,7 +533,10 @@ def run(argv: Optional[List[str]] = None) -> int:
         from sinorus.lazycli import command_for  # builds only the subcommand this run uses
 
         args = streams.readable_args(sys.argv[1:] if argv is None else argv)
-        result = command_for(app)(args=args, prog_name="sinorus", standalone_mode=False)
+        command = command_for(app)
+        if os.environ.get("_SINORUS_COMPLETE"):  # a shell asks for completions
+            _safe_completion()
+        result = command(args=args, prog_name="sinorus", standalone_mode=False)
         code = result if isinstance(result, int) else 0
         sys.stdout.flush()
         return code
