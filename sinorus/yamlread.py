@@ -6,17 +6,21 @@ Built from PyYAML's event stream rather than its constructor, so that:
 - nesting depth is bounded without recursion;
 - duplicate keys are errors instead of silent overwrites;
 - plain scalars that YAML 1.1 would turn into dates, booleans or numbers are kept
-  as ``Plain`` values, so a schema can say "quote this" instead of guessing.
+  as ``Plain`` values, so a schema can say "quote this" instead of guessing;
+- a ``\\ud800`` escape (a lone UTF-16 surrogate, which no encoder can write) is refused
+  with its place, whether libyaml or PyYAML's pure-Python parser reads the file.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sinorus.errors import DataError
+from sinorus.text import find_surrogate
 
 MAX_DEPTH = 32
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
@@ -63,6 +67,57 @@ def _yaml():
     return yaml
 
 
+PARSERS = ("libyaml", "pure")
+
+
+def parser_name() -> str:
+    """The parser that reads data files: libyaml when PyYAML was built with it, else pure Python.
+
+    ``SINORUS_YAML_PARSER=pure`` (or ``libyaml``) chooses, so the tests can hold both to the same
+    answers: a machine without libyaml must refuse exactly what one with it refuses.
+    """
+    wanted = os.environ.get("SINORUS_YAML_PARSER", "").strip().lower()
+    if wanted == "pure" or not getattr(_yaml(), "__with_libyaml__", False):
+        return "pure"
+    return "libyaml"
+
+
+def _loader(yaml):
+    return yaml.CSafeLoader if parser_name() == "libyaml" else yaml.SafeLoader
+
+
+# A \uXXXX or \UXXXXXXXX escape of a UTF-16 surrogate (D800-DFFF) in a double-quoted scalar.
+_SURROGATE_ESCAPE = re.compile(r"\\(?:u|U0000)([dD][89a-fA-F][0-9a-fA-F]{2})")
+
+
+def _offset(text: str, line: int, column: int) -> int:
+    """The character offset of a parser mark (0-based line and column; both parsers count characters)."""
+    pos = 0
+    for _ in range(line):
+        pos = text.find("\n", pos) + 1
+        if pos == 0:
+            return len(text)
+    return pos + column
+
+
+def _surrogate_error(text: str, name: str, record: str, start: int, end: int) -> DataError | None:
+    """The one-line error for the first surrogate escape starting in text[start:end], placed at the escape."""
+    found = [m for m in _SURROGATE_ESCAPE.finditer(text, start) if m.start() < end][:1] if start < end else []
+    if not found:
+        return None
+    m = found[0]
+    code = int(m.group(1), 16)
+    line = text.count("\n", 0, m.start()) + 1
+    column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+    low = _SURROGATE_ESCAPE.match(text, m.end())
+    if code < 0xDC00 and low and int(low.group(1), 16) >= 0xDC00:  # a UTF-16 pair, as JSON would write it
+        joined = 0x10000 + ((code - 0xD800) << 10) + (int(low.group(1), 16) - 0xDC00)
+        hint = f"YAML escapes are code points, not UTF-16: write \\U{joined:08X} or the character itself"
+    else:
+        hint = "remove it, or write the character it was meant to be"
+    return DataError(f"{name}:{line}:{column}{record}: lone surrogate U+{code:04X} is not allowed", hint)
+
+
 def _scalar(yaml, resolver, event) -> Any:
     if event.tag not in (None, "!", "tag:yaml.org,2002:str"):
         raise ValueError(f"tag {event.tag} is not allowed")
@@ -93,10 +148,19 @@ def _constructor(yaml):
     return _CONSTRUCTOR
 
 
+def _events(loader):
+    """The parser's events, one at a time (what yaml.parse does, keeping the loader for its position)."""
+    try:
+        while loader.check_event():
+            yield loader.get_event()
+    finally:
+        loader.dispose()
+
+
 def parse_text(text: str, name: str) -> Any:
     """Parse one YAML document into YMap/YList/str/Plain values; raise DataError."""
     yaml = _yaml()
-    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader_cls = _loader(yaml)
     resolver = yaml.resolver.Resolver()
     stack: list[Any] = []  # containers being filled
     keys: list[Any] = []  # pending key for each mapping on the stack (None = expecting a key)
@@ -136,8 +200,10 @@ def parse_text(text: str, name: str) -> Any:
             parent.marks[key] = pos
             keys[-1] = None
 
+    loader = None
     try:
-        for event in yaml.parse(text, Loader=loader_cls):
+        loader = loader_cls(text)  # the pure parser's reader checks every character here
+        for event in _events(loader):
             kind = type(event).__name__
             mark = event.start_mark
             if getattr(event, "anchor", None):
@@ -165,6 +231,11 @@ def parse_text(text: str, name: str) -> Any:
                 keys.pop()
                 add(container, container.mark)
             elif kind == "ScalarEvent":
+                lone = find_surrogate(event.value)
+                if lone:  # only PyYAML's pure parser lets "\ud800" through
+                    start, end = _offset(text, mark.line, mark.column), _offset(text, event.end_mark.line, event.end_mark.column)
+                    raise _surrogate_error(text, name, record(), start, end) or DataError(
+                        f"{where(mark)}: lone surrogate U+{ord(lone):04X} is not allowed")
                 try:
                     value = _scalar(yaml, resolver, event)
                 except ValueError as exc:
@@ -182,6 +253,16 @@ def parse_text(text: str, name: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         problem = (exc.problem or exc.context or "invalid YAML").strip()
         loc = where(mark) if mark is not None else name
+        if "unicode character escape" in problem.lower() and mark is not None:
+            # libyaml refuses "\ud800" itself, as an invalid escape, pointing inside it: say what the
+            # pure parser's path says, at the escape that starts nearest before that point
+            line_start = _offset(text, mark.line, 0)
+            found = None
+            for m in _SURROGATE_ESCAPE.finditer(text, line_start, _offset(text, mark.line + 1, 0)):
+                if m.start() <= _offset(text, mark.line, mark.column):
+                    found = _surrogate_error(text, name, record(), m.start(), m.start() + 1)
+            if found is not None:
+                raise found from None
         if "nesting depth" in problem:
             # libyaml (PyYAML >= 6.0.4) scans a deep flow collection ahead and stops at its own limit
             # (1000) before our depth check sees the events: it is the same refusal, so say it our way.
@@ -191,6 +272,9 @@ def parse_text(text: str, name: str) -> Any:
         raise DataError(f"{name}: invalid YAML: {' '.join(str(exc).split())}") from None
     except RecursionError:
         raise DataError(f"{name}: nesting too deep") from None
+    except ValueError:  # the pure parser's chr() of an escape past U+10FFFF (libyaml: a ScannerError, above)
+        raise DataError(f"{where(loader.get_mark()) if loader is not None else name}: invalid YAML: found invalid Unicode character escape code",
+                        "check indentation and quoting near that line") from None
     return root
 
 

@@ -22,6 +22,17 @@ CHECK = BAD / "check"
 OK_DATA = FIXTURES / "ok" / "data"
 
 
+@pytest.fixture(autouse=True, params=["libyaml", "pure"])
+def yaml_parser(request, monkeypatch):
+    """Every test here runs with libyaml and with PyYAML's pure-Python parser: both must refuse alike."""
+    import yaml
+
+    if request.param == "libyaml" and not yaml.__with_libyaml__:
+        pytest.skip("PyYAML was built without libyaml")
+    monkeypatch.setenv("SINORUS_YAML_PARSER", request.param)
+    return request.param
+
+
 @pytest.fixture
 def cache_dir(tmp_path, monkeypatch):
     """A cache directory of this test's own, so we can see exactly what a run wrote."""
