@@ -587,11 +587,10 @@ def _reviver(files: tuple[str, ...]) -> Callable[..., Any]:
 
     def revive(section: str, file: int, line: int, col: int, cites: str | None, body: str) -> Any:
         try:
-            row = loads(body)
-            # Raw C0 controls cannot hide in a JSON string (json.loads refuses them); DEL, C1 and
-            # bidi controls can, and escapes (\u001b, \r, \b, \f) decode to controls.
-            escaped = "\\u" in body or "\\r" in body or "\\b" in body or "\\f" in body
-            bad = find_control(body) or (_decoded_control(row, find_control) if escaped else None)
+            bad = find_control(body)  # raw, and then as JSON escapes (\u001b, \r, \b, \f) decode
+            row = loads(body) if bad is None else None
+            if bad is None and ("\\u" in body or "\\r" in body or "\\b" in body or "\\f" in body):
+                bad = _decoded_control(row, find_control)
             if bad is not None:
                 raise Tampered(f"control character U+{ord(bad):04X} in a stored record")
             return _revive(section, file, line, col, cites, row)

@@ -255,3 +255,219 @@ def test_a_cache_folder_or_file_of_another_user_is_not_used(tmp_path):
     os.chown(cache, NOBODY, NOBODY)
     r = sub("--data", OK_DATA, "timeline", "--json", env={"SINORUS_CACHE_DIR": cache})
     assert r.code == 0 and r.stdout == expected and r.stderr == NOTE_FOLDER.format(cache, f"owned by another user (uid {NOBODY})")
+
+
+# --- 2. text from the index passes the checks text from YAML passes -------------------------------
+
+# Where tampered text lands, and commands that revive it (tables, plain lines, show) rather than
+# print stored JSON: sources/people/topics are revived on every such run, events on demand.
+PAYLOADS = {
+    "raw-esc": "char(27) || '[31m'",
+    "json-escape": "'\\u001b[31m'",  # valid JSON: the escape decodes to ESC
+    "raw-c1": "char(155) || '31m'",
+    "bidi": "char(8238)",
+    "bell-osc": "char(27) || ']8;;http://evil.example' || char(7)",
+}
+REVIVING = [["timeline", "--format", "plain"], ["timeline", "--format", "table"], ["show", "xi-moscow-visit-2023-03"], ["people"], ["who", "Putin"]]
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch) -> Path:
+    d = tmp_path / "cache"
+    monkeypatch.setenv("SINORUS_CACHE_DIR", str(d))
+    return d
+
+
+def test_an_index_edited_after_it_was_built_is_rebuilt(cache):
+    """Any write changes the file's mtime, which the index must keep from its build: quietly rebuilt."""
+    expected = {tuple(a): expected_answer("--data", OK_DATA, *a) for a in [["timeline", "--json"], *REVIVING]}
+    assert sub("--data", OK_DATA, "timeline", "--json").code == 0
+    path = index_file(cache)
+    tamper(path, "UPDATE records SET body = replace(body, 'Moscow', 'Moscow' || char(27) || '[2J');", keep_mtime=False)
+    for args, answer in expected.items():
+        r = sub("--data", OK_DATA, *args)
+        assert (r.code, r.stdout, r.stderr) == (0, answer, "")
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+@pytest.mark.parametrize("section", ["people", "events"])
+def test_control_characters_in_an_index_are_never_revived(cache, payload, section):
+    """Even an index edited by its owner with its mtime put back: revived text is checked as YAML text is."""
+    field = {"people": "Vladimir Putin", "events": "Moscow"}[section]
+    for args in REVIVING:
+        assert sub("--data", OK_DATA, "timeline", "--json").code == 0  # a valid index...
+        tamper(index_file(cache), f"UPDATE records SET body = replace(body, '{field}', '{field}' || {PAYLOADS[payload]});")  # ...made bad
+        r = sub("--data", OK_DATA, *args)
+        assert r.code == 0 and r.stdout == expected_answer("--data", OK_DATA, *args), (args, r.stderr)
+        assert_no_controls(r.stdout + r.stderr)
+        if section == "events" and args == ["people"]:  # never revives an event: nothing bad was read
+            assert r.stderr == ""
+            continue
+        assert r.stderr.startswith(f"sinorus: note: the cache index {cache}") and r.stderr.count("\n") == 1, r.stderr
+        assert "which sinorus never writes" in r.stderr and "U+" in r.stderr
+        again = sub("--data", OK_DATA, *args)  # and it does not come back
+        assert (again.code, again.stdout, again.stderr) == (0, r.stdout, "")
+
+
+def run_on_a_terminal(*args: str, timeout: float = 30) -> tuple[int, bytes]:
+    """Run sinorus with a pseudo-terminal as stdout and stderr: what a user sees."""
+    import pty
+    import select
+    import time
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child
+        os.chdir("/")
+        os.execvp(sys.executable, [sys.executable, "-m", "sinorus", *args])
+    out, deadline = b"", time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            out += chunk
+    else:
+        os.kill(pid, 9)
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), out
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pseudo-terminals as on Linux")
+def test_on_a_terminal_stored_json_is_checked_too(cache):
+    """The JSON fast path prints stored bodies as they are; on a terminal each passes find_control first."""
+    assert sub("--data", OK_DATA, "timeline", "--json").code == 0
+    path = index_file(cache)
+    tamper(path, "UPDATE records SET body = replace(body, 'Moscow', 'Moscow' || char(27) || '[2J' || char(27) || ']0;pwned' || char(7));")
+    code, out = run_on_a_terminal("--data", str(OK_DATA), "timeline", "--json")
+    assert code == 1 and b"\x1b" not in out and b"\x07" not in out, out[-500:]
+    # the records before it may have been printed (the answer is streamed); the bad one never is
+    text = out.decode()
+    assert f"Error: the cache index {path} holds control character U+001B" in text and text.endswith("from the YAML)\r\n"), out[-500:]
+    assert not path.exists()  # removed: the next run rebuilds
+    code, out = run_on_a_terminal("--data", str(OK_DATA), "timeline", "--json")
+    assert code == 0 and out.decode().replace("\r\n", "\n") == expected_answer("--data", OK_DATA, "timeline", "--json")
+
+
+def test_check_reads_the_yaml_whatever_the_index_says(cache, data):
+    """An index forged to match a data set (stamp and mtime put back) cannot make `check` say ok."""
+    from sinorus import index, paths
+
+    assert sub("--data", data, "timeline", "--json").code == 0
+    tamper(index_file(cache), "UPDATE records SET body = replace(body, 'Moscow', 'Moscow' || char(27) || '[31m');")
+    r = sub("--data", data, "check")
+    assert (r.code, r.stdout, r.stderr) == (0, expected_answer("--data", data, "check"), "")
+    events = data / "events.yaml"
+    events.write_text(events.read_text(encoding="utf-8").replace("  - deng-xiaoping\n", "  - nobody-at-all\n", 1), encoding="utf-8")
+    files = paths.yaml_files(data)
+    forged = index.stamp_text(data, files, index.signatures(files), {})
+    tamper(index_file(cache), f"UPDATE meta SET value = '{forged}' WHERE key = 'stamp';")
+    assert sub("--data", data, "timeline", "--json").code == 0  # the forged index passes for current...
+    r = sub("--data", data, "check")
+    assert r.code == 1 and "unknown person 'nobody-at-all'" in r.stderr  # ...but check reads the YAML
+    assert_no_controls(r.stdout + r.stderr)
+
+
+# --- 3. a schema sinorus did not write; queries that never end -----------------------------------
+
+RECURSIVE = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT 'k' || x, 'v' FROM c"
+SCHEMAS = {
+    # replace, note: what the note names (None: rebuilt without a note)
+    "meta-recursive-view": (f"ALTER TABLE meta RENAME TO meta_old; CREATE VIEW meta(key, value) AS {RECURSIVE};", "a view named 'meta'"),
+    "records-recursive-view": (
+        "ALTER TABLE records RENAME TO records_old; CREATE VIEW records(rowid, section, id, file, line, col, cites, start, prec, stop, speaker, body) AS "
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x, 3, 'e' || x, 0, 1, 1, NULL, 0, 0, 0, NULL, '{}' FROM c;",
+        "a view named 'records'",
+    ),
+    "trigger": ("CREATE TABLE t (x); CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END;", "a trigger named 'tr'"),
+    "extra-column": ("ALTER TABLE records ADD COLUMN extra TEXT;", None),
+    "extra-table": ("CREATE TABLE extra (x);", None),
+    "missing-index": ("DROP INDEX links_target;", None),
+}
+
+
+@pytest.mark.parametrize("change", SCHEMAS)
+def test_an_index_of_another_schema_is_rebuilt_at_once(cache, change):
+    """The issue's attack: `meta` replaced by a recursive view ran for 10 minutes and 12.9 GB."""
+    import time
+
+    sql, named = SCHEMAS[change]
+    for args in (["timeline", "--json"], ["timeline", "--format", "plain"], ["who", "Putin", "--json"]):
+        assert sub("--data", OK_DATA, "timeline", "--json").code == 0
+        tamper(index_file(cache), sql)
+        started = time.monotonic()
+        r = sub("--data", OK_DATA, *args, timeout=30)  # a hang fails here
+        assert time.monotonic() - started < 10
+        assert r.code == 0 and r.stdout == expected_answer("--data", OK_DATA, *args)
+        if named is None:
+            assert r.stderr == ""
+        else:
+            assert r.stderr == f"sinorus: note: the cache index {index_file(cache)} holds {named}, which sinorus never writes; rebuilding it from the YAML\n"
+        con = sqlite3.connect(index_file(cache))
+        assert not con.execute("SELECT name FROM sqlite_master WHERE type IN ('view', 'trigger')").fetchall()  # rebuilt
+        con.close()
+
+
+def test_the_schema_sinorus_expects_is_the_one_it_writes(cache):
+    from sinorus import index
+
+    assert sub("--data", OK_DATA, "timeline", "--json").code == 0
+    con = sqlite3.connect(index_file(cache))
+    assert set(con.execute("SELECT type, name, tbl_name, sql FROM sqlite_master")) == index._EXPECTED_SCHEMA
+    con.close()
+
+
+def test_every_query_has_a_step_budget():
+    """A runaway statement that gets past validation still ends, in about a second on a small index."""
+    import time
+
+    from sinorus import index
+
+    con = sqlite3.connect(":memory:", factory=index._Connection)
+    con.arm(index.QUERY_STEPS)
+    started = time.monotonic()
+    with pytest.raises(index.Runaway):
+        con.execute(RECURSIVE).fetchall()
+    with pytest.raises(index.Runaway):
+        for _ in con.execute(RECURSIVE):
+            pass
+    assert time.monotonic() - started < 20
+    assert con.execute("SELECT 1").fetchone() == (1,)  # each statement gets its own budget
+
+
+# Let a planted recursive view through validation and lift the step budget, as a bug could: then only
+# the signal can stop the query, and it must, with the exit code and no traceback.
+UNBOUNDED = """
+import sys
+from sinorus import index
+index._schema_problem = lambda con: None
+index.QUERY_STEPS = 10 ** 15
+sys.stderr.write("ready\\n"); sys.stderr.flush()
+import runpy
+sys.argv = ["sinorus", *sys.argv[1:]]
+runpy.run_module("sinorus", run_name="__main__", alter_sys=True)  # as `python -m sinorus`
+"""
+
+
+@pytest.mark.parametrize("signame, code", [("SIGINT", 130), ("SIGTERM", 143)])
+def test_ctrl_c_and_sigterm_stop_a_query_that_would_never_end(cache, signame, code):
+    import signal
+    import time
+
+    assert sub("--data", OK_DATA, "timeline", "--json").code == 0
+    tamper(index_file(cache), f"ALTER TABLE meta RENAME TO meta_old; CREATE VIEW meta(key, value) AS {RECURSIVE};")
+    proc = subprocess.Popen([sys.executable, "-c", UNBOUNDED, "--data", str(OK_DATA), "timeline", "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd="/")
+    try:
+        assert proc.stderr.readline() == b"ready\n"
+        time.sleep(1.0)  # well into the query
+        assert proc.poll() is None, "the query should still be running"
+        proc.send_signal(getattr(signal, signame))
+        out, err = proc.communicate(timeout=10)
+    finally:
+        proc.kill()
+    assert proc.returncode == code, err
+    assert b"Traceback" not in err and out == b""
