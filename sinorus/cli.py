@@ -129,17 +129,73 @@ def _output(json_: bool = False, jsonl: bool = False, csv_: bool = False, fmt: O
 # --- commands ----------------------------------------------------------------------
 
 
-def _version(value: bool) -> None:
-    if value:
+# The order the version line counts records in (what a reader looks for first), and each one's singular.
+_VERSION_ORDER = {"events": "event", "quotes": "quote", "people": "person", "topics": "topic", "facts": "fact", "sources": "source"}
+
+
+def _version(ctx: typer.Context, value: bool) -> None:
+    """`sinorus -V`: the program and the data it answers from (records by type, newest event).
+
+    Not eager, so that --data (eager) is known wherever it stands on the line.
+    """
+    if not value:
+        return
+    try:
+        counts, newest = _data_summary(ctx.params.get("data"))
+    except SinorusError as exc:  # the version is still the answer; the data's problem is a note
         sys.stdout.write(f"sinorus {__version__}\n")
+        streams.note(f"the data cannot be read: {exc.message}")
         raise typer.Exit()
+    from sinorus.paths import bundled_root, data_location
+
+    where = data_location(ctx.params.get("data"))
+    label = "data" if where == bundled_root() / "data" else f"data at {where}"
+    records = ", ".join(f"{counts.get(name, 0)} {name if counts.get(name, 0) != 1 else one}" for name, one in _VERSION_ORDER.items())
+    last = f"; newest event {newest}" if newest else ""
+    sys.stdout.write(f"sinorus {__version__} ({label}: {records}{last})\n")
+    raise typer.Exit()
+
+
+def _data_summary(data: Optional[str]) -> tuple:
+    """(records per section, date of the newest event already over) from the compiled index when
+    there is a current one (a few milliseconds), else from the loaded knowledge base.
+
+    Scheduled events (an anniversary later this year) are not the data's news, so the newest
+    event is the latest-starting one whose period has ended by today.
+    """
+    import datetime
+
+    today = datetime.date.today().toordinal()
+    try:
+        from sinorus import cache, index as ix
+
+        idx = ix.current(ix.data_location(data), cache.cache_dir())
+    except Exception:
+        idx = None
+    if idx is not None:
+        counts = {ix.SECTIONS[no]: n for no, n in idx.con.execute("SELECT section, count(*) FROM records GROUP BY section")}
+        events = ix.SECTION_NO["events"]
+        row = None
+        for where in ("AND stop <= ?", ""):  # nothing over yet: the newest at all
+            row = idx.con.execute(f"SELECT body FROM records WHERE section = {events} {where} ORDER BY start DESC, prec DESC, id DESC LIMIT 1", (today,) if where else ()).fetchone()
+            if row:
+                break
+        import json
+
+        return counts, json.loads(row[0])["date"] if row else None
+    from sinorus import store
+
+    kb = store.load(data)
+    over = [e for e in kb.events.values() if e.interval.end.toordinal() <= today] or list(kb.events.values())
+    newest = max(over, key=lambda e: (e.sort_key, e.id), default=None)
+    return kb.counts(), newest.date.text if newest else None
 
 
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    data: Annotated[Optional[str], typer.Option("--data", envvar="SINORUS_DATA", metavar="PATH", help="A YAML file or a directory of YAML files to use instead of the bundled data.", show_envvar=True)] = None,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+    data: Annotated[Optional[str], typer.Option("--data", envvar="SINORUS_DATA", metavar="PATH", is_eager=True, help="A YAML file or a directory of YAML files to use instead of the bundled data.", show_envvar=True)] = None,
+    version: Annotated[bool, typer.Option("--version", "-V", callback=_version, help="Print the version and what the data holds, and exit.")] = False,
 ) -> None:
     """A cited timeline and fact lookup for China–Russia relations, built from five articles."""
     ctx.obj = {"data": data}

@@ -46,3 +46,15 @@ def test_installed_package_runs_outside_the_repo(wheel, tmp_path):
         assert proc.stdout.strip()
     check = subprocess.run([sys.executable, "-m", "sinorus", "check"], cwd=elsewhere, env=env, capture_output=True, text=True)
     assert "5 of 5 articles" in check.stdout
+
+
+def test_wheel_carries_the_license(wheel):
+    """The MIT licence pyproject.toml declares travels with every installed copy."""
+    z = zipfile.ZipFile(wheel)
+    licences = [n for n in z.namelist() if n.endswith(".dist-info/licenses/LICENSE")]
+    assert licences, z.namelist()
+    text = z.read(licences[0]).decode("utf-8")
+    assert text == (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert text.startswith("MIT License") and "sinorus contributors" in text
+    metadata = z.read(next(n for n in z.namelist() if n.endswith(".dist-info/METADATA"))).decode("utf-8")
+    assert "License-Expression: MIT" in metadata and "License-File: LICENSE" in metadata
