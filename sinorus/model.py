@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sinorus.dates import PartialDate, event_interval, Interval
-from sinorus.text import find_control, find_line_break, is_blank
+from sinorus.text import find_unsafe, is_blank
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,19 +221,26 @@ def text_problem(field: str, value: str) -> str | None:
     Terminal controls and bidi overrides anywhere; tabs and line breaks in one-line fields;
     and a value that shows nothing (spaces, U+200B, U+3164, a lone combining mark) is empty.
     """
-    bad = find_control(value)
+    bad = find_unsafe(value, _one_line(field))
     if bad is not None:
+        if bad in "\t\n\u2028\u2029":
+            what = "a tab" if bad == "\t" else "a line break"
+            return f"contains {what} (U+{ord(bad):04X}); this field must be one line"
         return f"contains control character U+{ord(bad):04X}; remove it"
-    name = re.sub(r"\[\d+\]", "", field).rsplit(".", 1)[-1]
-    if name not in MULTI_LINE:
-        brk = find_line_break(value)
-        if brk is not None:
-            what = "a tab" if brk == "\t" else "a line break"
-            return f"contains {what} (U+{ord(brk):04X}); this field must be one line"
     if is_blank(value):
         shown = ", ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in value if not c.isspace()))
         return "is empty" + (f" (only invisible characters: {shown})" if shown else "")
     return None
+
+
+@lru_cache(maxsize=None)
+def _one_line(field: str) -> bool:
+    """Whether a field label ('title', 'aliases[2]', 'sources[0].excerpt') names a one-line field.
+
+    Cached: the loader asks once per value, millions of times on a large data set."""
+    return re.sub(r"\[\d+\]", "", field).rsplit(".", 1)[-1] not in MULTI_LINE
+
+
 RECORD_TYPES = {"sources": Source, "people": Person, "topics": Topic, "events": Event, "quotes": Quote, "facts": Fact}
 # Singular names used by `search --type`, `show` and JSON "type" fields.
 SINGULAR = {"sources": "source", "people": "person", "topics": "topic", "events": "event", "quotes": "quote", "facts": "fact"}

@@ -81,14 +81,32 @@ def is_invisible(ch: str) -> bool:
     )
 
 
+_VISIBLE_ASCII_RE = re.compile(r"[!-~]")
+
+
 def is_blank(text: str) -> bool:
     """True when text would show nothing: a title of U+200B or U+3164 is as empty as ''."""
+    if _VISIBLE_ASCII_RE.search(text):  # the common case, decided without a look at categories
+        return False
     return all(is_invisible(ch) for ch in text)
 
 
 def find_line_break(text: str) -> str | None:
     """The first tab or line break in text (one-line fields must not forge lines or fields)."""
     m = _LINE_BREAK_RE.search(text)
+    return m.group() if m else None
+
+
+# What the loader refuses, in one search per value: controls and bidi overrides anywhere
+# (as find_control), plus tabs and line breaks in one-line fields (as find_line_break).
+_UNSAFE_PROSE_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_LINE_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def find_unsafe(text: str, one_line: bool) -> str | None:
+    """The first character a data value may not hold: a control or bidi override, or (one_line)
+    a tab or line break. One regex search, since the loader asks for every value it reads."""
+    m = (_UNSAFE_LINE_RE if one_line else _UNSAFE_PROSE_RE).search(text)
     return m.group() if m else None
 
 
