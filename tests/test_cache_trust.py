@@ -22,6 +22,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -114,14 +115,12 @@ def test_other_files_and_odd_entries_without_the_suffix_are_ignored(data):
 NOBODY = 65534
 
 
-def sub(*args, env: dict | None = None, unset: tuple = (), timeout: float = 60, umask: int | None = None, user: int | None = None):
-    """`python -m sinorus ARGS` in a real process (optionally with a umask, or as another user via setpriv)."""
+def sub(*args, env: dict | None = None, unset: tuple = (), timeout: float = 60, umask: int | None = None, prefix: list[str] = ()):
+    """`python -m sinorus ARGS` in a real process (optionally with a umask, or as another user: prefix)."""
     full = {**os.environ, **{k: str(v) for k, v in (env or {}).items()}}
     for key in unset:
         full.pop(key, None)
-    command = [sys.executable, "-m", "sinorus", *map(str, args)]
-    if user is not None:
-        command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", "--", *command]
+    command = [*prefix, sys.executable, "-m", "sinorus", *map(str, args)]
     proc = subprocess.run(
         command, capture_output=True, env=full, timeout=timeout, cwd="/",
         preexec_fn=(lambda: os.umask(umask)) if umask is not None else None,
@@ -471,3 +470,91 @@ def test_ctrl_c_and_sigterm_stop_a_query_that_would_never_end(cache, signame, co
         proc.kill()
     assert proc.returncode == code, err
     assert b"Traceback" not in err and out == b""
+
+
+# --- 5. another user: a cache planted by root, used by nobody (and the other way round) ----------
+
+
+def nobody_prefix() -> tuple[list[str] | None, str]:
+    """The command prefix that runs a program as uid 65534 here, or None and why not.
+
+    Plain setpriv when uid 65534 can run this interpreter; when it cannot reach it (a
+    pyenv under /root, mode 0700, as on the CI machine) the run keeps one capability,
+    CAP_DAC_READ_SEARCH: it may read and traverse, never write or own, so ownership
+    and write permission, which these tests are about, are those of an ordinary user.
+    """
+    if not IS_ROOT:
+        return None, "switching users needs root; run the suite as root, or this file as any unprivileged user"
+    if shutil.which("setpriv") is None:
+        return None, "setpriv (util-linux) is not installed"
+    base = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+    for extra in ([], ["--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search"]):
+        probe = subprocess.run([*base, *extra, "--", sys.executable, "-c", "import sinorus.cli"], capture_output=True, cwd="/", timeout=60)
+        if probe.returncode == 0:
+            return [*base, *extra, "--"], ""
+    return None, f"uid {NOBODY} cannot run {sys.executable}: {probe.stderr.decode(errors='replace').strip()[-200:]}"
+
+
+@pytest.fixture(scope="module")
+def as_nobody() -> list[str]:
+    prefix, why = nobody_prefix()
+    if prefix is None:
+        pytest.skip(f"not re-run as uid {NOBODY}: {why}")
+    return prefix
+
+
+@pytest.fixture
+def shared_tmp():
+    """A folder in /tmp (which uid 65534 can reach, unlike pytest's 0700 folders of root's), removed after."""
+    made: list[Path] = []
+
+    def make(owner: int, bits: int) -> Path:
+        d = Path(tempfile.mkdtemp(prefix="sinorus-trust-"))
+        os.chown(d, owner, owner)
+        d.chmod(bits)
+        made.append(d)
+        return d
+
+    yield make
+    for d in made:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def test_as_another_user_a_fresh_cache_is_private(as_nobody, shared_tmp):
+    home = shared_tmp(NOBODY, 0o700)
+    env = {"HOME": home}
+    expected = expected_answer("--data", OK_DATA, "timeline", "--json")
+    for _ in range(2):  # builds, then reads
+        r = sub("--data", OK_DATA, "timeline", "--json", env=env, unset=("SINORUS_CACHE_DIR", "XDG_CACHE_HOME"), prefix=as_nobody)
+        assert (r.code, r.stdout, r.stderr) == (0, expected, "")
+    folder = home / ".cache" / "sinorus"
+    for path, bits in ((home / ".cache", 0o700), (folder, 0o700), (index_file(folder), 0o600)):
+        assert (os.lstat(path).st_uid, mode(path)) == (NOBODY, bits), path
+
+
+def test_as_another_user_a_cache_planted_by_root_is_not_used(as_nobody, shared_tmp):
+    """root builds an index of the data, fills it with escape sequences and leaves it where nobody looks."""
+    planted = shared_tmp(0, 0o755)
+    assert sub("--data", OK_DATA, "timeline", "--json", env={"SINORUS_CACHE_DIR": planted}).code == 0
+    bad = index_file(planted)
+    tamper(bad, "UPDATE records SET body = replace(body, 'Moscow', 'Moscow' || char(27) || '[2J');")
+    bad.chmod(0o644)
+    shared = shared_tmp(0, 0o1777)  # /tmp-like: root's planted index in a folder anyone may write
+    shutil.copy2(bad, shared / bad.name)
+    mine = shared_tmp(NOBODY, 0o700)  # nobody's own folder, into which root slipped a file
+    shutil.copy2(bad, mine / bad.name)
+    cases = [
+        (planted, NOTE_FOLDER.format(planted, "owned by another user (uid 0)")),
+        (shared, NOTE_FOLDER.format(shared, "owned by another user (uid 0)")),  # ownership is checked first
+        (mine, NOTE_FILE.format(mine / bad.name, "owned by another user (uid 0)")),
+    ]
+    for folder, note in cases:
+        for args in (["timeline", "--json"], ["timeline", "--format", "plain"], ["show", "xi-moscow-visit-2023-03"]):
+            r = sub("--data", OK_DATA, *args, env={"SINORUS_CACHE_DIR": folder}, prefix=as_nobody)
+            assert r.code == 0 and r.stdout == expected_answer("--data", OK_DATA, *args), r.stderr
+            assert_no_controls(r.stdout + r.stderr)
+            assert r.stderr in (note, "")  # the note once; "" once nobody's own folder holds nobody's own index
+    assert os.stat(mine / bad.name).st_uid == NOBODY  # replaced by nobody's own
+    assert os.stat(planted / bad.name).st_uid == os.stat(shared / bad.name).st_uid == 0  # others' left alone
+    r = sub("--data", OK_DATA, "timeline", "--json", env={"SINORUS_CACHE_DIR": mine})  # and root does not trust nobody's
+    assert r.code == 0 and r.stderr == NOTE_FOLDER.format(mine, f"owned by another user (uid {NOBODY})")
