@@ -264,12 +264,16 @@ class _Cursor(sqlite3.Cursor):
     def _check(self, body: Any) -> None:
         from sinorus.text import find_control
 
-        bad = find_control(body) if isinstance(body, str) else None
-        if bad is not None:
+        try:
+            bad = body_control(body, find_control)
+            what = None if bad is None else f"control character U+{ord(bad):04X} in a stored record"
+        except (ValueError, TypeError):
+            what = "a stored record that is not JSON"
+        if what is not None:
             path = self.connection.path
             if path is not None:
                 _discard(path)
-            raise Tampered(f"control character U+{ord(bad):04X} in a stored record", path)
+            raise Tampered(what, path)
 
 
 _TICK_CODE = _Connection._tick.__code__
@@ -587,13 +591,10 @@ def _reviver(files: tuple[str, ...]) -> Callable[..., Any]:
 
     def revive(section: str, file: int, line: int, col: int, cites: str | None, body: str) -> Any:
         try:
-            bad = find_control(body)  # raw, and then as JSON escapes (\u001b, \r, \b, \f) decode
-            row = loads(body) if bad is None else None
-            if bad is None and ("\\u" in body or "\\r" in body or "\\b" in body or "\\f" in body):
-                bad = _decoded_control(row, find_control)
+            bad = body_control(body, find_control)
             if bad is not None:
                 raise Tampered(f"control character U+{ord(bad):04X} in a stored record")
-            return _revive(section, file, line, col, cites, row)
+            return _revive(section, file, line, col, cites, loads(body))
         except Tampered:
             raise
         except Exception as exc:  # a body or origin sinorus would not have written
@@ -614,11 +615,27 @@ def _reviver(files: tuple[str, ...]) -> Callable[..., Any]:
                 where = loads(cites) if cites else [[file, line, col]] * len(value)
                 value = tuple(Citation(c["source"], c.get("excerpt"), Origin(files[o[0]], o[1], o[2])) for c, o in zip(value, where))
             elif kind == "roles":
-                value = tuple(Role(r["title"], r["organisation"], date(r.get("start")), date(r.get("end")), r.get("note")) for r in value)
+                value = tuple(Role(**{**r, "start": date(r.get("start")), "end": date(r.get("end"))}) for r in value)
             fields[name] = value
         return RECORD_TYPES[section](origin=Origin(files[file], line, col), **fields)
 
     return revive
+
+
+def body_control(body: str, find_control: Callable[[str], str | None]) -> str | None:
+    """The first control character of a stored JSON body, raw or once its escapes are decoded.
+
+    Raw C0 controls cannot hide in a JSON string (json.loads refuses them); DEL, C1 and
+    bidi controls can, and the escapes \\u001b, \\r, \\b and \\f decode to controls. Bodies
+    sinorus writes hold none of these escapes (only a literal backslash before u, r, b
+    or f looks like one), so decoding is rare.
+    """
+    bad = find_control(body)
+    if bad is None and ("\\u" in body or "\\r" in body or "\\b" in body or "\\f" in body):
+        import json
+
+        bad = _decoded_control(json.loads(body), find_control)
+    return bad
 
 
 def _decoded_control(value: Any, find_control: Callable[[str], str | None]) -> str | None:
