@@ -45,6 +45,8 @@ class Role:
     start: PartialDate | None = None
     end: PartialDate | None = None
     note: str | None = None
+    title_vi: str | None = None
+    organisation_vi: str | None = None
 
     def held_during(self, span: Interval) -> bool:
         """True when the role overlaps the days asked about."""
@@ -107,6 +109,7 @@ class Event:
     sources: tuple[Citation, ...]
     end: PartialDate | None = None
     title_vi: str | None = None
+    summary_vi: str | None = None
     people: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
     place: str | None = None
@@ -180,8 +183,8 @@ SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
     "events": {
         "id": ("str", True), "date": ("date", True), "end": ("date", False),
         "title": ("str", True), "title_vi": ("str", False), "summary": ("str", True),
-        "people": ("strs", False), "topics": ("strs", False), "place": ("str", False),
-        "sources": ("citations", True), "note": ("str", False),
+        "summary_vi": ("str", False), "people": ("strs", False), "topics": ("strs", False),
+        "place": ("str", False), "sources": ("citations", True), "note": ("str", False),
     },
     "quotes": {
         "id": ("str", True), "speaker": ("str", True), "date": ("date", True),
@@ -197,8 +200,9 @@ SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
     },
 }
 ROLE_SCHEMA = {
-    "title": ("str", True), "organisation": ("str", True), "start": ("date", False),
-    "end": ("date", False), "note": ("str", False),
+    "title": ("str", True), "title_vi": ("str", False), "organisation": ("str", True),
+    "organisation_vi": ("str", False), "start": ("date", False), "end": ("date", False),
+    "note": ("str", False),
 }
 CITATION_SCHEMA = {"source": ("str", True), "excerpt": ("str", False)}
 
@@ -206,12 +210,12 @@ CITATION_SCHEMA = {"source": ("str", True), "excerpt": ("str", False)}
 # Prose may run over several lines; everything else is a name, an id, a date, a label, a path or
 # a URL and must be one line: a tab or newline there forges lines in plain output, ends a
 # Markdown code span, or splits a shell completion.
-MULTI_LINE = frozenset({"summary", "text", "translation", "excerpt", "note"})
+MULTI_LINE = frozenset({"summary", "summary_vi", "text", "translation", "excerpt", "note"})
 SINGLE_LINE = frozenset({
     "id", "title", "title_vi", "name", "name_vi", "aliases", "label", "label_vi", "publisher",
-    "published", "language", "file", "url", "author", "country", "organisation", "start", "end",
-    "date", "period", "place", "people", "topics", "speaker", "source", "event", "kind", "metric",
-    "value", "unit",
+    "published", "language", "file", "url", "author", "country", "organisation", "organisation_vi",
+    "start", "end", "date", "period", "place", "people", "topics", "speaker", "source", "event",
+    "kind", "metric", "value", "unit",
 })
 
 
