@@ -198,7 +198,8 @@ def _search_fields(kb: KnowledgeBase, kind: str, r: Any) -> Iterable[tuple[str, 
 
 def _own_fields(kb: KnowledgeBase, kind: str, r: Any) -> Iterable[tuple[str, str]]:
     if kind == "event":
-        yield from (("title", r.title), ("title_vi", r.title_vi), ("summary", r.summary), ("place", r.place), ("note", r.note), ("date", r.date.text))
+        yield from (("title", r.title), ("title_vi", r.title_vi), ("summary", r.summary), ("summary_vi", r.summary_vi), ("place", r.place),
+                    ("note", r.note), ("date", r.date.text))
         for c in r.sources:
             yield "excerpt", c.excerpt
     elif kind == "quote":
@@ -212,6 +213,8 @@ def _own_fields(kb: KnowledgeBase, kind: str, r: Any) -> Iterable[tuple[str, str
             yield "name", n
         for role in r.roles:
             yield "roles", f"{role.title} {role.organisation}"
+            if role.title_vi or role.organisation_vi:
+                yield "roles", f"{role.title_vi or ''} {role.organisation_vi or ''}"
     elif kind == "fact":
         yield from (("metric", r.metric), ("value", str(r.value)), ("unit", r.unit), ("excerpt", r.excerpt), ("note", r.note))
         yield "period", r.period.text if r.period else None

@@ -10,7 +10,7 @@ piece from the middle of a word ("sco" in "Moscow").
 """
 
 SHORT_QUERY = 3  # shorter query words match whole words only, never word starts
-FUZZY_CAP = 89.0  # a fuzzy search score never reaches a real hit (word-start hits score 90 and up)
+FUZZY_CAP = 80.0  # a typo-level search score stays below every real hit (the lowest: 90 less the 3-point penalty)
 NAME_FUZZY_CAP = 91.0  # a typo-level name match stays below a word-start match (92)
 AMBIGUITY_MARGIN = 4.0  # people scoring this close to the best are "about equally" good
 

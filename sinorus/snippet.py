@@ -23,6 +23,7 @@ _PLACES = {
     "name": ("name", "name_vi", "aliases"),
     "label": ("label", "label_vi", "aliases"),
     "excerpt": ("excerpt", "sources"),
+    "summary_vi": ("summary_vi",),
     "roles": ("roles",),
 }
 
@@ -91,12 +92,16 @@ def explain(query: str, accented: bool, field: str, row: dict[str, Any], fuzzy: 
     else:
         field_keys = _PLACES.get(field, (field,))
     candidates = [t for key in field_keys for t in _texts(row.get(key))] or list(_texts(row))
-    for text in candidates:
+    best: tuple[int, str, list[tuple[int, int]]] = (0, "", [])
+    for text in candidates:  # the text where the most query words are found; the first of equals
         flat = " ".join(text.split())  # a newline in the data must not forge a line
         spans = marked(words, accented, flat, fuzzy)
-        if spans:
-            snippet, kept = cut(flat, spans)
-            return {"field": field, "snippet": snippet}, kept
+        found = len({fold(flat[a:b], keep_accents=accented) for a, b in spans})
+        if found > best[0]:
+            best = (found, flat, spans)
+    if best[0]:
+        snippet, kept = cut(best[1], best[2])
+        return {"field": field, "snippet": snippet}, kept
     flat = " ".join(candidates[0].split()) if candidates else ""
     snippet, _ = cut(flat, [])
     return {"field": field, "snippet": snippet}, []

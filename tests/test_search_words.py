@@ -53,7 +53,7 @@ def test_every_hit_has_the_query_words_as_word_starts(cli, query, people_names):
     assert r.code == 0, r.stderr
     hits = r.json()
     for hit in hits:
-        assert hit["score"] > 89, hit  # a real hit: the typo-level fallback runs only when there is none
+        assert hit["score"] > 80, hit  # a real hit: the typo-level fallback runs only when there is none
         texts = [_plain(t) for t in _strings(hit["record"])]
         texts += [_plain(t.replace("-", " ")) for t in (hit["id"],)]
         if hit["type"] == "quote":
@@ -78,7 +78,7 @@ def test_a_word_inside_another_word_is_not_a_hit(cli, kb):
 
 def test_no_unrelated_topic_outranks_or_joins_a_real_word_hit(cli):
     hits = cli("search", "NATO", "--json").json()
-    assert hits and all(h["score"] > 89 for h in hits)
+    assert hits and all(h["score"] > 80 for h in hits)
     assert "energy" not in {h["id"] for h in hits}
 
 
@@ -86,7 +86,7 @@ def test_no_unrelated_topic_outranks_or_joins_a_real_word_hit(cli):
 def test_a_typo_finds_the_word_only_as_a_fallback_ranked_below_real_hits(cli, typo, word):
     hits = cli("search", typo, "--json").json()
     assert hits, typo
-    assert all(h["score"] <= 89 for h in hits)
+    assert all(h["score"] <= 80 for h in hits)
     assert any(word in _plain(h["match"]["snippet"]) for h in hits), [h["match"] for h in hits]
 
 
@@ -94,12 +94,12 @@ def test_the_table_footer_says_how_many_were_cut(cli):
     total = len(cli("search", "Putin", "--limit", "1000", "--json").json())
     assert total > 20  # the default limit cuts this listing
     r = cli("search", "Putin", "--format", "table", env={"COLUMNS": "120"})
-    assert r.stdout.rstrip().splitlines()[-1].strip() == f"20 of {total} results"
+    assert f"20 of {total} results" in r.stdout.splitlines()  # the footer (a legend of markers may follow)
     events = len(cli("timeline", "--json").json())
     r = cli("timeline", "--limit", "3", "--format", "table", env={"COLUMNS": "120"})
-    assert r.stdout.rstrip().splitlines()[-1].strip() == f"3 of {events} events"
+    assert f"3 of {events} events" in r.stdout.splitlines()
     r = cli("quote", "--limit", "2", "--format", "table", env={"COLUMNS": "120"})
-    assert r.stdout.rstrip().splitlines()[-1].strip().startswith("2 of ")
+    assert any(line.startswith("2 of ") and line.endswith(" quotes") for line in r.stdout.splitlines())
 
 
 def test_the_table_marks_the_matched_words(cli):
