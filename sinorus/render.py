@@ -113,7 +113,7 @@ def _flat(value: Any) -> str:
 
 # --- listings ---------------------------------------------------------------------
 
-# Default columns per record kind for table, plain and CSV.
+# Default columns per record kind for CSV.
 COLUMNS: dict[str, list[str]] = {
     "event": ["id", "date", "end", "precision", "title", "people", "topics", "place", "sources"],
     "quote": ["id", "date", "speaker", "text", "translation", "source"],
@@ -122,6 +122,17 @@ COLUMNS: dict[str, list[str]] = {
     "source": ["id", "published", "publisher", "title", "file", "url"],
     "fact": ["id", "metric", "value", "unit", "period", "source"],
     "hit": ["score", "type", "id", "date", "title", "match"],
+}
+# Plain output, one record a line: the id first (the next step is `sinorus show ID`), then what a table shows.
+# This order is stable (README, "Plain output"): scripts cut fields by number.
+PLAIN_COLUMNS: dict[str, list[str]] = {
+    "event": ["id", "date", "title", "people", "place", "sources"],
+    "quote": ["id", "date", "speaker", "text", "source"],
+    "person": ["id", "name", "name_vi", "roles"],
+    "topic": ["id", "label", "aliases"],
+    "source": ["id", "published", "publisher", "title"],
+    "fact": ["id", "metric", "value", "unit", "period", "source"],
+    "hit": ["id", "type", "score", "date", "title", "match"],
 }
 TABLE_COLUMNS: dict[str, list[str]] = {
     "event": ["date", "title", "people", "place", "sources"],
@@ -132,12 +143,17 @@ TABLE_COLUMNS: dict[str, list[str]] = {
     "fact": ["metric", "value", "unit", "period", "source"],
     "hit": ["score", "type", "date", "title"],
 }
-
-# Below this many columns a table keeps only what identifies a row.
-NARROW_WIDTH = 72
-NARROW_COLUMNS: dict[str, list[str]] = {
-    "event": ["date", "title"], "quote": ["date", "text"], "person": ["id", "name"], "topic": ["id", "label"],
-    "source": ["id", "title"], "fact": ["metric", "value"], "hit": ["type", "title"],
+# A table without an id column shows each record's id dimmed under this cell.
+ID_UNDER = {"event": "title", "quote": "text", "fact": "metric", "hit": "title", "person": "name", "topic": "label", "source": "title"}
+# When a table is too wide for the screen, columns go from the end of this list (and are named in a note).
+TABLE_PRIORITY: dict[str, list[str]] = {
+    "event": ["title", "date", "sources", "people", "place"],
+    "quote": ["text", "date", "speaker", "source"],
+    "person": ["name", "id", "roles", "name_vi"],
+    "topic": ["label", "id", "aliases"],
+    "source": ["title", "id", "published", "publisher"],
+    "fact": ["metric", "value", "unit", "period", "source"],
+    "hit": ["title", "type", "date", "score"],
 }
 
 
@@ -247,40 +263,294 @@ def _csv_cell(kind: str, column: str, row: dict, record: Any) -> Any:
 
 def _emit_plain(kind, records, rows, fields, output, kb) -> None:
     """Tab-separated lines, no header, no decoration: for grep, cut and head."""
-    columns = fields or (COLUMNS[kind] if kind == "hit" else TABLE_COLUMNS[kind])
+    columns = fields or PLAIN_COLUMNS[kind]
     for record, row in zip(records, rows):
         cells = [" ".join(_display(kind, c, row, kb, record).split()) for c in columns]
         output.out.write("\t".join(cells) + "\n")
 
 
-# Share of the spare width per table column; columns not listed keep their natural width.
-_RATIOS = {"title": 3, "text": 5, "translation": 4, "summary": 4, "people": 2, "aliases": 3, "roles": 3, "label": 2,
-           "name": 2, "name_vi": 2, "metric": 4, "value": 2, "unit": 2, "publisher": 2, "speaker": 2}
-_MIN_WIDTH = {"sources": 8, "source": 8, "people": 10, "speaker": 8, "place": 8, "id": 12}
-_NO_WRAP = {"date", "score", "published", "period", "type"}
+# --- tables that fit the screen ------------------------------------------------------------
+#
+# Widths are decided here, not by rich: each column gets what its content needs (measured on a
+# sample of rows), a cramped one at least its floor, and the spare width goes by ratio. Cells are
+# wrapped here too, so that an id or a URL is never cut inside a word: a word wider than its column
+# breaks after a hyphen, and a piece still too wide is cut with an ellipsis (plain and JSON keep them
+# whole). Columns that do not fit at their floors are dropped, last in TABLE_PRIORITY first, and named.
+
+# Share of the spare width per column (default 1).
+_RATIOS = {"title": 4, "text": 6, "translation": 4, "summary": 4, "people": 2, "aliases": 3, "roles": 3, "label": 3,
+           "name": 2, "name_vi": 2, "metric": 4, "value": 2, "publisher": 2, "speaker": 2, "match": 3, "organisation": 3}
+# The narrowest a column is squeezed to when its content is wider (default 8).
+_FLOORS = {"title": 20, "text": 24, "metric": 16, "label": 14, "name": 12, "name_vi": 12, "aliases": 12, "roles": 14,
+           "people": 10, "speaker": 10, "id": 12, "translation": 16, "summary": 16, "match": 16, "organisation": 12}
+# Short values that read wrong wrapped (a date split after its year): never wrapped, never squeezed.
+_NO_WRAP = {"date", "end", "score", "published", "period", "type", "precision", "country", "language", "from", "to"}
+# Columns whose values carry the date markers ~ and ?, and the one carrying +N.
+_DATED = {"date", "end", "period", "published", "from", "to"}
+SAMPLE_ROWS = 200
+MAX_PIECE = 16
+TABLE_GAP = 3  # rich's SIMPLE_HEAD box: a separator and a space either side
 
 
-def _new_table(kind: str, fields: list[str] | None, console) -> tuple[Any, list[str]]:
-    """An empty listing table and its columns: the chosen fields, or what fits the width."""
+@dataclass
+class Column:
+    """A table column: its field (for widths and dropping), heading and how it may be squeezed."""
+
+    key: str
+    header: str = ""
+    no_wrap: bool = False
+    floor: int = 8
+    ratio: int = 1
+    justify: str = "left"
+    style: str | None = None
+
+    @classmethod
+    def of(cls, key: str, header: str | None = None, **kw: Any) -> "Column":
+        defaults = {"no_wrap": key in _NO_WRAP, "floor": _FLOORS.get(key, 8), "ratio": _RATIOS.get(key, 1), "style": "dim" if key == "id" else None}
+        return cls(key, key.replace("_", " ").capitalize() if header is None else header, **{**defaults, **kw})
+
+
+def _sample(rows: list) -> list:
+    """At most SAMPLE_ROWS rows spread evenly over the listing: widths follow the content without
+    measuring every row of a long one."""
+    if len(rows) <= SAMPLE_ROWS:
+        return rows
+    step = len(rows) / SAMPLE_ROWS
+    return [rows[int(i * step)] for i in range(SAMPLE_ROWS)]
+
+
+def _longest_line(text: str) -> int:
+    from rich.cells import cell_len
+
+    return max((cell_len(line) for line in text.split("\n")), default=0)
+
+
+_DASHES = r"[^–]*–+|[^–]+"  # a range (2021-03-22–03-23) breaks after its en dash first
+_HYPHENS = r"[^-]*-+|[^-]+"  # then an id or a date after a hyphen
+
+
+def _longest_piece(text: str, breaks: str = _HYPHENS) -> int:
+    """The widest piece of text a column should hold unbroken: a word, or the part of a word
+    between the `breaks` (hyphens; en dashes for dates) after which it may break; URLs, which are
+    cut anyway, and anything over MAX_PIECE (a wrapped line would not read better than a cut one)
+    do not count."""
+    import re
+
+    from rich.cells import cell_len
+
+    pieces = [cell_len(p) for word in text.split() if "://" not in word for p in re.findall(breaks, word)]
+    return max([p for p in pieces if p <= MAX_PIECE], default=0)
+
+
+def fit_widths(columns: list[Column], rows: list[list[Any]], width: int, priority: list[str] | None = None, gap: int = TABLE_GAP,
+               keep: int = 2) -> tuple[list[int], list[str]]:
+    """Each column's width for a table `width` cells wide, and the keys of the columns dropped.
+
+    A column's natural width is its widest line in the sampled rows (and its heading); when all
+    natural widths fit they are the widths, so a 13-character name gets 13 columns. Otherwise each
+    column starts from min(natural, max(floor, its widest word)) (no-wrap columns keep their natural
+    width), columns are
+    dropped from the end of `priority` while even those do not fit (the first `keep` of it are
+    squeezed instead: a timeline keeps its dates and titles on the narrowest screen), and the spare
+    width goes to the columns still short of their natural width, by ratio.
+    """
+    sample = _sample(rows)
+    texts = [[r[i].plain if hasattr(r[i], "plain") else str(r[i]) for r in sample] for i in range(len(columns))]
+    natural = [max([_longest_line(c.header)] + [_longest_line(t) for t in texts[i]]) for i, c in enumerate(columns)]
+    words = [max([_longest_piece(c.header)] + [_longest_piece(t, _DASHES if c.no_wrap else _HYPHENS) for t in texts[i]]) for i, c in enumerate(columns)]
+    least = [n if c.no_wrap else min(n, max(c.floor, w)) for c, n, w in zip(columns, natural, words)]
+    alive = list(range(len(columns)))
+    order = [columns[i].key for i in alive]
+    ranking = [k for k in (priority or order) if k in order] + [k for k in order if k not in (priority or order)]
+    dropped: list[str] = []
+
+    def room(ids: list[int]) -> int:
+        return width - gap * (len(ids) - 1)
+
+    while len(alive) > keep and sum(least[i] for i in alive) > room(alive):
+        victim = next(k for k in reversed(ranking) if k not in dropped and any(columns[i].key == k for i in alive))
+        dropped.append(victim)
+        alive = [i for i in alive if columns[i].key != victim]
+    widths = [0] * len(columns)
+    if sum(natural[i] for i in alive) <= room(alive):
+        for i in alive:
+            widths[i] = natural[i]
+        return widths, dropped
+    for i in alive:
+        widths[i] = least[i]
+    # A sliver of a screen: squeeze the widest column still above its limit (6 for text; for a date,
+    # its longest part up to an en dash, where a range then breaks), then any.
+    limit = [max(words[i], 4) if c.no_wrap else 6 for i, c in enumerate(columns)]
+    while sum(widths[i] for i in alive) > max(room(alive), len(alive)):
+        widest = max(alive, key=lambda i: (widths[i] > limit[i], widths[i], -i))
+        widths[widest] -= 1
+    spare = room(alive) - sum(widths[i] for i in alive)
+    while spare > 0:  # one cell at a time to the column furthest below its share: proportional, and cheap
+        short = [i for i in alive if widths[i] < natural[i]]
+        if not short:
+            break
+        i = min(short, key=lambda i: ((widths[i] - least[i] + 1) / columns[i].ratio, i))
+        widths[i] += 1
+        spare -= 1
+    return widths, dropped
+
+
+def _tokens(text: str, start: int, end: int, width: int) -> list[tuple[int, int, bool, bool]]:
+    """(start, stop, spaced, cut) pieces of text[start:end] that each fit `width` cells.
+
+    A word is one piece when it fits. A wider word breaks after its en dashes (a date range), then
+    after its hyphens (an id); a URL, or a piece still too wide, is cut to fit with an ellipsis, and
+    text in a script written without spaces (CJK) folds between characters. `spaced`: a space
+    comes before the piece.
+    """
+    import re
+
+    from rich.cells import cell_len
+
+    out: list[tuple[int, int, bool, bool]] = []
+    for word in re.finditer(r"\S+", text[start:end]):
+        a, b = start + word.start(), start + word.end()
+        if cell_len(text[a:b]) <= width:
+            out.append((a, b, True, False))
+            continue
+        parts = [(a, b)] if "://" in text[a:b] else _break(text, a, b, width)
+        for n, (pa, pb) in enumerate(parts):
+            if cell_len(text[pa:pb]) <= width:
+                out.append((pa, pb, n == 0, False))
+            elif any(cell_len(ch) == 2 for ch in text[pa:pb]):
+                at, used = pa, 0
+                for k in range(pa, pb):
+                    if used + cell_len(text[k]) > width:
+                        out.append((at, k, n == 0 and at == pa, False))
+                        at, used = k, 0
+                    used += cell_len(text[k])
+                out.append((at, pb, n == 0 and at == pa, False))
+            else:
+                cut = pa
+                while cut < pb and cell_len(text[pa:cut + 1]) <= width - 1:
+                    cut += 1
+                out.append((pa, cut, n == 0, True))
+    return out
+
+
+def _break(text: str, a: int, b: int, width: int) -> list[tuple[int, int]]:
+    """text[a:b] split after its en dashes, and each part still wider than `width` after its hyphens."""
+    import re
+
+    from rich.cells import cell_len
+
+    parts = []
+    for m in re.finditer(_DASHES, text[a:b]):
+        pa, pb = a + m.start(), a + m.end()
+        if cell_len(text[pa:pb]) <= width:
+            parts.append((pa, pb))
+        else:
+            parts.extend((pa + h.start(), pa + h.end()) for h in re.finditer(_HYPHENS, text[pa:pb]))
+    return parts
+
+
+def wrap_cell(text: Any, width: int) -> Any:
+    """A rich Text folded to `width` cells a line, styles kept (see _tokens for long words)."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    plain = text.plain
+    lines: list[Any] = []
+    at = 0
+    for paragraph in plain.split("\n"):
+        p0, p1 = at, at + len(paragraph)
+        at = p1 + 1
+        if cell_len(paragraph) <= width:
+            lines.append(text[p0:p1])
+            continue
+        line: list[tuple[int, int, bool, bool]] = []
+        for piece in _tokens(plain, p0, p1, width):
+            if line and (line[-1][3] or cell_len(plain[line[0][0]:piece[1]]) > width):
+                lines.append(_line_of(text, line))
+                line = []
+            line.append(piece)
+        if line:
+            lines.append(_line_of(text, line))
+    return Text("\n").join(lines)
+
+
+def _line_of(text: Any, pieces: list[tuple[int, int, bool, bool]]) -> Any:
+    from rich.text import Text
+
+    line = text[pieces[0][0]:pieces[-1][1]]
+    return line + Text("…") if pieces[-1][3] else line
+
+
+def draw_table(console, columns: list[Column], rows: list[list[Any]], priority: list[str] | None = None, *,
+               header: bool = True, ends: frozenset[int] = frozenset()) -> list[str]:
+    """Print rows of Text cells as a table that fits the console; returns the keys of dropped columns.
+
+    A table without a header (key and value rows) keeps both columns and squeezes them instead.
+    `ends`: indexes of rows closing a section (a line is drawn under them).
+    """
     from rich import box
     from rich.table import Table
 
-    columns = fields or (NARROW_COLUMNS[kind] if console.width < NARROW_WIDTH else TABLE_COLUMNS[kind])
-    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, show_edge=False, expand=True)
-    for c in columns:
-        table.add_column(c.replace("_", " ").capitalize(), overflow="fold", ratio=_RATIOS.get(c), no_wrap=c in _NO_WRAP, min_width=_MIN_WIDTH.get(c))
-    return table, columns
+    gap = TABLE_GAP if header else 2
+    widths, dropped = fit_widths(columns, rows, console.width, priority, gap, keep=2 if header else len(columns))
+    keep = [i for i, c in enumerate(columns) if c.key not in dropped]
+    if header:
+        table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, show_edge=False)
+    else:
+        table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 0))
+    for i in keep:
+        c = columns[i]
+        table.add_column(c.header, width=widths[i], no_wrap=True, overflow="crop", justify=c.justify, style=c.style)
+    for n, row in enumerate(rows):
+        table.add_row(*[wrap_cell(row[i], widths[i]) for i in keep], end_section=n in ends)
+    console.print(table)
+    return [c.key for c in columns if c.key in dropped]  # in the table's order
+
+
+def _markers(columns: list[str], rows: list[list[Any]], dropped: list[str] = ()) -> list[str]:
+    """The legend of the date and source markers that these rows show (in the columns not dropped)."""
+    dated = [i for i, c in enumerate(columns) if c in _DATED and c not in dropped]
+    texts = [row[i].plain for row in rows for i in dated]
+    legend = []
+    if any("~" in t for t in texts):
+        legend.append("~ approximate date")
+    if any("?" in t for t in texts):
+        legend.append("? uncertain date")
+    if "sources" in columns and "sources" not in dropped:
+        i = columns.index("sources")
+        if any(" +" in row[i].plain for row in rows):
+            legend.append("+N: N outside reports also cited")
+    return legend
+
+
+def table_notes(console, lines: list[str], legend: list[str], dropped: list[str]) -> None:
+    """What follows a table, dimmed: its footer, the legend of its markers, the columns left out."""
+    from rich.text import Text
+
+    for line in lines:
+        console.print(Text(line, style="dim"))
+    if legend:
+        console.print(Text("; ".join(legend), style="dim"))
+    if dropped:
+        names = ", ".join(key.replace("_", " ") for key in dropped)
+        console.print(Text(f"not shown at this width: {names} — widen the terminal or use --fields", style="dim"))
+
+
+def _listing_columns(kind: str, columns: list[str]) -> list[Column]:
+    return [Column.of(c) for c in columns]
 
 
 def _table_row(kind: str, columns: list[str], row: dict[str, Any], kb: KnowledgeBase | None, record: Any) -> list[Any]:
-    """One row of Text cells; a quote's translation and a hit's id go under their text when there is no column for them."""
+    """One row of Text cells; a quote's translation and each record's id (dimmed) go under the
+    main cell when there is no column for them."""
     from rich.text import Text
 
-    cells = [Text(_table_cell(kind, c, row, kb, record)) for c in columns]
+    cells = [Text(_table_cell(kind, c, row, kb, record).replace("\t", " ")) for c in columns]
     if kind == "quote" and "text" in columns and "translation" not in columns and row.get("translation"):
-        cells[columns.index("text")].append("\n" + row["translation"], style="dim italic")
-    if kind == "hit" and "title" in columns and "id" not in columns:
-        cells[columns.index("title")].append("\n" + record.id, style="dim")
+        cells[columns.index("text")].append("\n" + row["translation"].replace("\t", " "), style="dim italic")
+    under = ID_UNDER.get(kind)
+    if "id" not in columns and under in columns:
+        cells[columns.index(under)].append("\n" + record.id, style="dim")
     if kind == "hit" and "title" in columns and "match" not in columns and record.match:
         title = cells[columns.index("title")]
         snippet = record.match["snippet"]
@@ -314,11 +584,10 @@ def _emit_table(kind, records, rows, fields, output, kb) -> None:
     if not rows:
         console.print(Text("(nothing matched)", style="dim"))
         return
-    table, columns = _new_table(kind, fields, console)
-    for record, row in zip(records, rows):
-        table.add_row(*_table_row(kind, columns, row, kb, record))
-    console.print(table)
-    console.print(Text(footer(kind, len(rows), getattr(records, "total", len(rows))), style="dim"))
+    columns = fields or TABLE_COLUMNS[kind]
+    cells = [_table_row(kind, columns, row, kb, record) for record, row in zip(records, rows)]
+    dropped = draw_table(console, _listing_columns(kind, columns), cells, fields or TABLE_PRIORITY[kind])
+    table_notes(console, [footer(kind, len(rows), getattr(records, "total", len(rows)))], _markers(columns, cells, dropped), dropped)
 
 
 def footer(kind: str, shown: int, total: int) -> str:
@@ -347,7 +616,49 @@ def _plural(kind: str) -> str:
 def make_console(output: Output):
     from rich.console import Console
 
-    return Console(file=output.out, markup=False, emoji=False, highlight=False, soft_wrap=False, width=_width_from_env())
+    return Console(file=_TrimmedLines(output.out), markup=False, emoji=False, highlight=False, soft_wrap=False, width=_width_from_env())
+
+
+class _TrimmedLines:
+    """A stream that drops the spaces ending each line (rich pads every table cell to its column's
+    width), keeping any colour codes among them so that styles still close. A line is written
+    when its newline comes; flush() writes the last one.
+    """
+
+    def __init__(self, stream: Any):
+        self._stream = stream
+        self._held = ""
+
+    def write(self, text: str) -> int:
+        done = text.rfind("\n")
+        if done < 0:
+            self._held += text
+            return len(text)
+        lines = (self._held + text[:done]).split("\n")
+        self._held = text[done + 1:]
+        self._stream.write("\n".join(map(trim_line, lines)) + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        if self._held:
+            self._stream.write(trim_line(self._held))
+            self._held = ""
+        self._stream.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def trim_line(line: str) -> str:
+    """The line without its trailing spaces; colour codes among them (SGR: ESC [ ... m) are kept."""
+    codes = ""
+    while True:
+        line = line.rstrip(" ")
+        at = line.rfind("\x1b[") if line.endswith("m") else -1
+        if at < 0 or not line[at + 2:-1].replace(";", "").isdigit() and line[at + 2:-1] != "":
+            return line + codes
+        codes = line[at:] + codes
+        line = line[:at]
 
 
 MIN_WIDTH = 20
@@ -385,17 +696,18 @@ def emit_object(obj: dict[str, Any], output: Output) -> None:
 # --- detail views -------------------------------------------------------------------
 
 
-def _kv_table(pairs: Iterable[tuple[str, str]]):
-    from rich.table import Table
+def _kv_table(console, pairs: Iterable[tuple[str, str]], url: str | None = None) -> None:
+    """Key and value rows, the value wrapped to the screen (ids break after a hyphen, never inside a
+    word); then the url, if any, whole on its own line under the values, never folded or cut, so
+    that it can be opened and copied (the terminal wraps it and still sees one link)."""
     from rich.text import Text
 
-    table = Table(show_header=False, box=None, pad_edge=False, padding=(0, 2, 0, 0))
-    table.add_column(style="bold", no_wrap=True)
-    table.add_column(overflow="fold")
-    for key, value in pairs:
-        if value:
-            table.add_row(Text(key), Text(value))
-    return table
+    rows = [(key, value) for key, value in pairs if value]
+    columns = [Column("key", style="bold", no_wrap=True), Column("value", floor=12)]
+    draw_table(console, columns, [[Text(key), Text(value.replace("\t", " "))] for key, value in rows], header=False)
+    if url:
+        pad = max([len(key) for key, _ in rows] + [3]) + 2
+        console.print(Text.assemble(("url".ljust(pad), "bold"), url), no_wrap=True, overflow="ignore", crop=False)
 
 
 def _heading(text: str):
@@ -426,7 +738,7 @@ def show_record(kind: str, record: Any, kb: KnowledgeBase, output: Output) -> No
             output.out.write(f"read\t{command}\n")
         return
     console = make_console(output)
-    console.print(_kv_table(lines))
+    _kv_table(console, [(key, value) for key, value in lines if key != "url"], next((value for key, value in lines if key == "url"), None))
     if getattr(record, "roles", None):
         console.print()
         console.print(_heading("Roles"))
@@ -435,7 +747,7 @@ def show_record(kind: str, record: Any, kb: KnowledgeBase, output: Output) -> No
     if cites:
         console.print()
         console.print(_heading("Sources"))
-        console.print(_kv_table(cites))
+        _kv_table(console, cites)
     if kind == "event":
         said = [q for q in kb.quotes.values() if q.event == record.id]
         if said:
@@ -444,7 +756,7 @@ def show_record(kind: str, record: Any, kb: KnowledgeBase, output: Output) -> No
             emit("quote", said, Output("table", stream=output.out), kb)
     if reads:  # last, as the next step: the article at the cited passage
         console.print()
-        console.print(_kv_table([("read", command) for command in reads]))
+        _kv_table(console, [("read", command) for command in reads])
 
 
 def read_commands(kind: str, record: Any, kb: KnowledgeBase) -> list[str]:
@@ -456,18 +768,16 @@ def read_commands(kind: str, record: Any, kb: KnowledgeBase) -> list[str]:
     return [f"sinorus read {sid} --record {record.id}" for sid in cited_sources(kind, record) if sid in kb.sources and kb.sources[sid].file]
 
 
+ROLE_COLUMNS = ["title", "organisation", "from", "to"]
+
+
 def emit_roles(roles, console) -> None:
-    from rich.table import Table
+    """A person's roles as a table fitting the screen, with the legend of its date markers."""
     from rich.text import Text
 
-    from rich import box
-
-    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, show_edge=False, expand=True)
-    for c, ratio in (("Title", 3), ("Organisation", 3), ("From", None), ("To", None)):
-        table.add_column(c, overflow="fold", ratio=ratio, no_wrap=ratio is None)
-    for r in roles:
-        table.add_row(Text(r.title), Text(r.organisation), Text(r.start.text if r.start else "?"), Text(r.end.text if r.end else "—"))
-    console.print(table)
+    rows = [[Text(r.title), Text(r.organisation), Text(r.start.text if r.start else "?"), Text(r.end.text if r.end else "—")] for r in roles]
+    dropped = draw_table(console, [Column.of(c, floor=14) for c in ROLE_COLUMNS], rows, ["title", "from", "to", "organisation"])
+    table_notes(console, [], _markers(ROLE_COLUMNS, rows, dropped), dropped)
 
 
 def _citations(kind: str, record: Any, kb: KnowledgeBase) -> list[tuple[str, str]]:
@@ -509,10 +819,10 @@ def show_profile(profile: Any, kb: KnowledgeBase, output: Output) -> None:
         output.out.write(f"names\t{one(names)}\n")
         for r in (profile.roles_on if profile.roles_on is not None else p.roles):
             output.out.write(f"role\t{one(r.title)}\t{one(r.organisation)}\t{r.start.text if r.start else ''}\t{r.end.text if r.end else ''}\n")
-        for e in profile.events:
-            output.out.write(f"event\t{date_label(e)}\t{e.id}\t{one(e.title)}\n")
+        for e in profile.events:  # the kind, then the id first, as in every listing
+            output.out.write(f"event\t{e.id}\t{date_label(e)}\t{one(e.title)}\n")
         for q in profile.quotes:
-            output.out.write(f"quote\t{q.date.text}\t{q.id}\t{' '.join(q.text.split())}\n")
+            output.out.write(f"quote\t{q.id}\t{q.date.text}\t{one(q.text)}\n")
         return
     from rich.text import Text
 
@@ -580,17 +890,21 @@ def _grouped_table(kind: str, groups: list, output: Output, kb: KnowledgeBase | 
     if not groups:
         console.print(Text("(nothing matched)", style="dim"))
         return
-    table, columns = _new_table(kind, output.fields, console)
+    columns = output.fields or TABLE_COLUMNS[kind]
+    cells: list[list[Any]] = []
+    ends: set[int] = set()
     total = 0
     for i, (year, items) in enumerate(groups):
         heading = Text(f"── {year} ──", style="bold red")
-        table.add_row(heading, *[Text(f"{len(items)} {kind if len(items) == 1 else _plural(kind)}", style="dim") if j == 0 else Text("") for j in range(len(columns) - 1)])
-        for n, (record, row) in enumerate(items):
-            last = n == len(items) - 1 and i < len(groups) - 1
-            table.add_row(*_table_row(kind, columns, row, kb, record), end_section=last)
+        cells.append([heading, *[Text(f"{len(items)} {kind if len(items) == 1 else _plural(kind)}", style="dim") if j == 0 else Text("") for j in range(len(columns) - 1)]])
+        for record, row in items:
+            cells.append(_table_row(kind, columns, row, kb, record))
+        if i < len(groups) - 1:
+            ends.add(len(cells) - 1)
         total += len(items)
-    console.print(table)
-    console.print(Text(f"{total} {kind if total == 1 else _plural(kind)} in {len(groups)} year{'s' if len(groups) != 1 else ''}", style="dim"))
+    dropped = draw_table(console, _listing_columns(kind, columns), cells, output.fields or TABLE_PRIORITY[kind], ends=frozenset(ends))
+    summary = f"{total} {kind if total == 1 else _plural(kind)} in {len(groups)} year{'s' if len(groups) != 1 else ''}"
+    table_notes(console, [summary], _markers(columns, cells, dropped), dropped)
 
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
@@ -837,9 +1151,7 @@ def _outside_source(source: Any, output: Output) -> None:
     from rich.text import Text
 
     console = make_console(output)
-    console.print(_kv_table([(k, v) for k, v in pairs if k != "url"]))
-    if source.url:  # whole, never folded, so it can be opened and copied
-        console.print(Text.assemble(("url".ljust(11), "bold"), source.url), no_wrap=True, overflow="ignore", crop=False)
+    _kv_table(console, [(k, v) for k, v in pairs if k != "url"], source.url)
     console.print()
     _print_wrapped(console, Text(f"{source.id} is an outside report; its text is not bundled with sinorus" + (": read it at the url above." if source.url else "."), style="dim"))
 
@@ -860,19 +1172,12 @@ def show_uncited(article: Any, output: Output) -> None:
         for s in found:
             output.out.write(_one_line(s.text) + "\n")
         return
-    from rich import box
-    from rich.table import Table
     from rich.text import Text
 
     console = make_console(output)
-    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, show_edge=False)
-    table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("¶", justify="right", no_wrap=True)
-    table.add_column("Sentence", overflow="fold")
-    for n, s in enumerate(found, 1):
-        table.add_row(Text(str(n), style="dim"), Text(str(s.paragraph), style="dim"), Text(_one_line(s.text)))
+    columns = [Column("#", "#", no_wrap=True, justify="right", style="dim"), Column("¶", "¶", no_wrap=True, justify="right", style="dim"), Column("sentence", "Sentence", floor=20)]
     if found:
-        console.print(table)
+        draw_table(console, columns, [[Text(str(n)), Text(str(s.paragraph)), Text(_one_line(s.text))] for n, s in enumerate(found, 1)], ["sentence", "#", "¶"])
     _print_wrapped(console, Text(f"{len(found)} of {total} sentences in {article.source.id} cited by no record", style="dim"))
 
 

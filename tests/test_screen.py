@@ -54,3 +54,176 @@ def test_version_with_unreadable_data_still_answers(cli, tmp_path):
     assert r.code == 0
     assert r.stdout.startswith("sinorus ") and "(" not in r.stdout
     assert "missing.yaml" in r.stderr and len(r.stderr.splitlines()) == 1
+
+
+# --- every listing shows each record's id ----------------------------------------------------
+
+LISTINGS = [("timeline",), ("quote",), ("search", "Putin"), ("people",), ("topics",), ("sources",), ("facts",)]
+
+
+@pytest.mark.parametrize("args", LISTINGS, ids=lambda a: a[0])
+def test_plain_listings_start_with_the_id(cli, args):
+    """Piped, the first field of every line is the record's id, in the order --json gives."""
+    ids = [r["id"] for r in cli(*args, "--json").json()]
+    plain = cli(*args).stdout.splitlines()
+    assert ids and [line.split("\t")[0] for line in plain] == ids
+
+
+def test_plain_column_order_is_the_documented_one(cli, kb):
+    """The README documents each listing's plain columns; the first line of each matches its JSON record."""
+    first = cli("timeline", "--json").json()[0]
+    fields = cli("timeline").stdout.splitlines()[0].split("\t")
+    people = ", ".join(kb.people[p].name for p in first["people"])
+    assert fields == [first["id"], first["date"] if not first["end"] else f"{first['date']} – {first['end']}", first["title"], people, first["place"] or "",
+                      ", ".join(dict.fromkeys(c["source"] for c in first["sources"]))]
+    hit = cli("search", "no limits", "--json").json()[0]
+    fields = cli("search", "no limits").stdout.splitlines()[0].split("\t")
+    assert fields[:3] == [hit["id"], hit["type"], f"{hit['score']:.0f}"]
+
+
+def test_who_plain_lines_give_the_id_after_the_kind(cli):
+    data = cli("who", "Lavrov", "--json").json()
+    lines = [line.split("\t") for line in cli("who", "Lavrov").stdout.splitlines()]
+    assert [f[1] for f in lines if f[0] == "event"] == [e["id"] for e in data["events"]]
+    assert [f[1] for f in lines if f[0] == "quote"] == [q["id"] for q in data["quotes"]]
+
+
+# --- tables at 40, 80 and 200 columns ----------------------------------------------------------
+
+WIDTHS = (40, 80, 200)
+
+
+def _table(cli, *args, width=80, **env):
+    r = cli(*args, "--format", "table", env={"COLUMNS": str(width), **env})
+    assert r.code == 0, r.stderr
+    return r.stdout
+
+
+def _cut_inside_a_word(token: str, ids: list[str]) -> bool:
+    """A line's word that begins some id without being it must end at a hyphen, and one that ends
+    some id must begin after a hyphen: otherwise the id was cut inside a word."""
+    token = token.rstrip(",")
+    if "-" not in token:  # a plain word of a title ("security") may begin an id too
+        return False
+    for rid in ids:
+        if rid != token and rid.startswith(token) and not token.endswith("-"):
+            return True
+        if rid != token and rid.endswith(token) and rid[len(rid) - len(token) - 1] != "-":
+            return True
+    return False
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("args", LISTINGS, ids=lambda a: a[0])
+def test_tables_fit_and_show_every_id_whole_or_broken_after_hyphens(cli, args, width):
+    from rich.cells import cell_len
+
+    ids = [r["id"] for r in cli(*args, "--json").json()]
+    out = _table(cli, *args, width=width)
+    lines = out.splitlines()
+    assert max(cell_len(line) for line in lines) <= width
+    assert all(line == line.rstrip() for line in lines), "no trailing spaces"
+    tokens = {t for line in lines for t in line.split()}
+    shown = [rid for rid in ids if rid in tokens]
+    assert len(shown) == len(ids) or width < 200, "at 200 columns every id fits on one line"
+    cuts = [token for token in tokens if _cut_inside_a_word(token, ids)]
+    assert not cuts, f"ids cut inside a word at {width} columns: {cuts}"
+
+
+@pytest.mark.parametrize("width", (40, 80))
+def test_an_id_folded_at_hyphens_joins_back_whole(cli, width):
+    """With the title alone, each id is the lines under its title: joined they give the id, and
+    every line but the last ends at a hyphen."""
+    events = cli("timeline", "--json").json()
+    lines = _table(cli, "timeline", "--fields", "title", width=width).splitlines()
+    text = "\n".join(lines)
+    for e in events:
+        pieces = e["id"].split("-")
+        first = pieces[0] + "-"
+        at = next(i for i, line in enumerate(lines) if line.startswith(first) and e["id"].startswith(line))
+        joined = ""
+        for line in lines[at:]:
+            joined += line
+            if joined == e["id"]:
+                break
+            assert line.endswith("-") and e["id"].startswith(joined), (joined, e["id"])
+        assert joined == e["id"]
+    assert "…" not in text  # titles and ids fit when they may break at spaces and hyphens
+
+
+def test_urls_are_cut_with_an_ellipsis_in_tables_and_whole_elsewhere(cli, kb):
+    urls = {s.id: s.url for s in kb.sources.values() if s.url}
+    out = _table(cli, "sources", "--fields", "id,url", width=60)
+    cut = [line.split()[1] for line in out.splitlines()[2:] if len(line.split()) == 2 and line.split()[1].startswith("http")]
+    assert cut and all(c.endswith("…") and any(u.startswith(c[:-1]) for u in urls.values()) for c in cut)
+    plain = dict(line.split("\t") for line in cli("sources", "--fields", "id,url").stdout.splitlines())
+    assert {k: v for k, v in plain.items() if v} == urls
+    sid, url = next(iter(urls.items()))
+    assert any(line.split() == ["url", url] for line in _table(cli, "show", sid, width=40).splitlines())  # whole, on a line of its own
+
+
+def _header_spans(header: str) -> dict[str, tuple[int, int]]:
+    """Column name -> (start, width) from a table's heading line (columns are 3 spaces apart)."""
+    import re
+
+    heads = list(re.finditer(r"\S+(?: \S+)*", header))
+    out = {}
+    for n, m in enumerate(heads):
+        end = heads[n + 1].start() - 3 if n + 1 < len(heads) else None
+        out[m.group()] = (m.start(), (end - m.start()) if end is not None else None)
+    return out
+
+
+def test_columns_are_sized_to_their_content(cli, kb):
+    """A speaker column is as wide as the longest speaker's name shown, at any screen width."""
+    quotes = cli("quote", "--json").json()
+    longest = max(len(kb.people[q["speaker"]].name) for q in quotes)
+    for width in (120, 200):
+        spans = _header_spans(_table(cli, "quote", width=width).splitlines()[0])
+        assert spans["Speaker"][1] == longest, spans
+    people = cli("people", "--json").json()
+    spans = _header_spans(_table(cli, "people", width=200).splitlines()[0])
+    assert spans["Id"][1] == max(len(p["id"]) for p in people)
+    assert spans["Name"][1] == max(len(p["name"]) for p in people)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_dropped_columns_are_named(cli, width):
+    out = _table(cli, "timeline", width=width)
+    header = out.splitlines()[0].split()
+    missing = [c for c in ("people", "place", "sources") if c.capitalize() not in header]
+    lines = out.splitlines()
+    at = [n for n, line in enumerate(lines) if line.startswith("not shown at this width:")]
+    if missing:  # the last line, wrapped to the screen like any text
+        assert len(at) == 1 and " ".join(lines[at[0]:]) == f"not shown at this width: {', '.join(missing)} — widen the terminal or use --fields"
+    else:
+        assert at == []
+    assert ("Date" in header and "Title" in header)
+    assert bool(missing) == (width < 80)
+
+
+def test_the_legend_explains_the_markers_shown(cli):
+    events = cli("timeline", "--json").json()
+    out = _table(cli, "timeline", width=200)
+    legend = out.splitlines()[-1]
+    assert ("~ approximate date" in legend) == any(e["date"].endswith("~") or (e["end"] or "").endswith("~") for e in events)
+    assert ("? uncertain date" in legend) == any(e["date"].endswith("?") or (e["end"] or "").endswith("?") for e in events)
+    assert "+N: N outside reports also cited" in legend
+    plain_dates = [e for e in events if not any(m in e["date"] + (e["end"] or "") for m in "~?")]
+    day = next(e["date"] for e in plain_dates if len(e["date"]) == 10)
+    out = _table(cli, "timeline", "--on", day, "--fields", "date,title", width=200)
+    assert "approximate" not in out and "uncertain" not in out and "+N" not in out
+
+
+@pytest.mark.parametrize("env", [{}, {"FORCE_COLOR": "1", "TERM": "xterm-256color"}, {"NO_COLOR": "1"}], ids=["plain", "colour", "no-colour"])
+def test_no_trailing_spaces_in_a_piped_table(cli, env):
+    import re
+
+    for args in (("timeline",), ("who", "Shoigu"), ("show", "no-limits-joint-statement-2022-02-04"), ("stats",), ("read", "seed-002", "--uncited")):
+        out = _table(cli, *args, width=80, **env)
+        bare = re.sub(r"\x1b\[[0-9;]*m", "", out)
+        assert all(line == line.rstrip() for line in bare.splitlines()), args
+        if env.get("NO_COLOR"):
+            assert "\x1b" not in out
+        if env.get("FORCE_COLOR") and args[0] == "timeline":
+            assert "\x1b[2m" in out  # ids dimmed

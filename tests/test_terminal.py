@@ -235,7 +235,7 @@ def shell(command: str, env: dict | None = None, timeout: float = 60) -> subproc
 
 def test_timeline_into_head_on_bundled_data():
     p = shell(f"{PYTHON_SINORUS} timeline | head -1")
-    assert p.stdout.count("\n") == 1 and p.stdout.split("\t")[0][:4].isdigit()
+    assert p.stdout.count("\n") == 1 and p.stdout.split("\t")[1][:4].isdigit()  # id, date, ...
     assert "Traceback" not in p.stderr and "Error" not in p.stderr
     assert p.stderr.strip() == "status=0"
 
