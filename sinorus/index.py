@@ -33,7 +33,7 @@ checks its folder the same way); its tables and indexes must be exactly those
 ``build`` creates (no view, no trigger, no other column); its modification
 time must be the one it was given when built (any later write changes it, and
 only its owner can set it back); every query is bounded (``_Connection``);
-and text revived from it passes ``text.find_control`` as text read from YAML
+and text revived from it passes ``text.find_unsafe`` as text read from YAML
 does. A failed check means a rebuild from the YAML, never a wrong answer.
 """
 
@@ -177,7 +177,7 @@ _END = object()
 class _Connection(sqlite3.Connection):
     """A connection whose statements are bounded (see above) and whose failures say why they stopped.
 
-    With ``check_bodies``, every ``body`` column a statement returns passes text.find_control
+    With ``check_bodies``, every ``body`` column a statement returns passes body_control
     before anyone sees it: set when stdout is a terminal, where the fast paths print
     stored bodies as they are (scripts and pipes do not pay for the scan; see open_index).
     """
@@ -262,10 +262,10 @@ class _Cursor(sqlite3.Cursor):
         return names.index("body") if "body" in names else None
 
     def _check(self, body: Any) -> None:
-        from sinorus.text import find_control
+        from sinorus.text import find_unsafe
 
         try:
-            bad = body_control(body, find_control)
+            bad = body_control(body, find_unsafe)
             what = None if bad is None else f"control character U+{ord(bad):04X} in a stored record"
         except (ValueError, TypeError):
             what = "a stored record that is not JSON"
@@ -575,12 +575,12 @@ class LazySection:
 
 def _reviver(files: tuple[str, ...]) -> Callable[..., Any]:
     """A function turning a stored row back into its record; raises Tampered for anything
-    sinorus would not have stored (text.find_control, run on the text as revived)."""
+    sinorus would not have stored (body_control: the loader's check, on the text as revived)."""
     import json
 
     from sinorus.dates import PartialDate
     from sinorus.model import RECORD_TYPES, SCHEMA, Citation, Origin, Role
-    from sinorus.text import find_control
+    from sinorus.text import find_unsafe
 
     parse_date = PartialDate.parse
     kinds = {name: {f: k for f, (k, _) in spec.items()} for name, spec in SCHEMA.items()}
@@ -591,7 +591,7 @@ def _reviver(files: tuple[str, ...]) -> Callable[..., Any]:
 
     def revive(section: str, file: int, line: int, col: int, cites: str | None, body: str) -> Any:
         try:
-            bad = body_control(body, find_control)
+            bad = body_control(body, find_unsafe)
             if bad is not None:
                 raise Tampered(f"control character U+{ord(bad):04X} in a stored record")
             return _revive(section, file, line, col, cites, loads(body))
@@ -622,29 +622,33 @@ def _reviver(files: tuple[str, ...]) -> Callable[..., Any]:
     return revive
 
 
-def body_control(body: str, find_control: Callable[[str], str | None]) -> str | None:
-    """The first control character of a stored JSON body, raw or once its escapes are decoded.
+def body_control(body: str, find_unsafe: Callable[[str, bool], str | None]) -> str | None:
+    """The first control character of a stored JSON body, raw or once its escapes are decoded
+    (``text.find_unsafe`` for prose: what the loader refuses in any text, in one regex pass).
 
     Raw C0 controls cannot hide in a JSON string (json.loads refuses them); DEL, C1 and
     bidi controls can, and the escapes \\u001b, \\r, \\b and \\f decode to controls. Bodies
     sinorus writes hold none of these escapes (only a literal backslash before u, r, b
     or f looks like one), so decoding is rare.
     """
-    bad = find_control(body)
-    if bad is None and ("\\u" in body or "\\r" in body or "\\b" in body or "\\f" in body):
+    bad = find_unsafe(body, False)
+    if bad is None and "\\" in body and _ESCAPE_RE.search(body):
         import json
 
-        bad = _decoded_control(json.loads(body), find_control)
+        bad = _decoded_control(json.loads(body), find_unsafe)
     return bad
 
 
-def _decoded_control(value: Any, find_control: Callable[[str], str | None]) -> str | None:
+_ESCAPE_RE = re.compile(r"\\[ubfr]")  # JSON escapes that can decode to a control character
+
+
+def _decoded_control(value: Any, find_unsafe: Callable[[str, bool], str | None]) -> str | None:
     """The first control character in any text of a decoded JSON value, keys included."""
     stack = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, str):
-            bad = find_control(item)
+            bad = find_unsafe(item, False)
             if bad is not None:
                 return bad
         elif isinstance(item, dict):
@@ -794,9 +798,12 @@ def _expected_schema() -> frozenset:
     rows = {("index", "sqlite_autoindex_meta_1", "meta", None), ("index", "sqlite_autoindex_fuzzy_1", "fuzzy", None)}  # primary keys
     for statement in (SCHEMA_SQL + INDEX_SQL).split(";"):
         sql = statement.strip()
-        if sql:
-            m = re.match(r"CREATE (?:UNIQUE )?(TABLE|INDEX) (\w+)(?: ON (\w+))?", sql)
-            rows.add((m.group(1).lower(), m.group(2), m.group(3) or m.group(2), sql))
+        if sql:  # CREATE [UNIQUE] TABLE name (...) / CREATE [UNIQUE] INDEX name ON table (...)
+            words = sql.replace("(", " (").split()
+            if words[1] == "UNIQUE":
+                del words[1]
+            kind, name = words[1].lower(), words[2]
+            rows.add((kind, name, words[4] if kind == "index" else name, sql))
     return frozenset(rows)
 
 
@@ -834,7 +841,7 @@ def build(kb: Any, location: Path, target: Path, stamp: str, progress: Callable[
 def _fill(con: sqlite3.Connection, kb: Any, progress: Callable[[int, int], None] | None) -> None:
     from sinorus import query
     from sinorus.model import to_dict
-    from sinorus.text import find_control
+    from sinorus.text import find_unsafe
 
     files = {name: i for i, name in enumerate(kb.files)}
     total = sum(len(kb.section(s)) for s in SECTIONS)
@@ -875,7 +882,7 @@ def _fill(con: sqlite3.Connection, kb: Any, progress: Callable[[int, int], None]
                 stop = r.interval.end.toordinal()
                 speaker = r.speaker
             body = pretty_json(to_dict(r))
-            if find_control(body) is not None:  # never from validated data; revive refuses it, so do not store it
+            if find_unsafe(body, False) is not None:  # never from validated data; revive refuses it, so do not store it
                 raise Tampered(f"control character in record {r.id!r}")
             records.append((rowid, no, r.id, files.get(o.file, 0), o.line, o.column, cites, start, prec, stop, speaker, body))
             packed = []
