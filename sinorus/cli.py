@@ -38,8 +38,81 @@ app.add_typer(cache_app, name="cache")
 
 
 def _data_option(ctx: typer.Context) -> Optional[str]:
+    """The data to use: --data after the command name, else before it (or $SINORUS_DATA)."""
+    if ctx.meta.get("sinorus.data"):
+        return ctx.meta["sinorus.data"]
     root = ctx.find_root()
     return (root.params or {}).get("data") or (root.obj or {}).get("data")
+
+
+# The --data of this run and where it came from ("--data" or "SINORUS_DATA"), for error hints.
+_DATA_IN_USE: dict = {}
+
+
+def _note_data(ctx: typer.Context, param, value: Optional[str]) -> Optional[str]:
+    """Remember a --data given before or after the command name (and whether it came from the environment)."""
+    if value:
+        source = ctx.get_parameter_source(param.name) if param.name else None
+        _DATA_IN_USE.update(path=value, via="SINORUS_DATA" if source is not None and source.name == "ENVIRONMENT" else "--data")
+        if ctx.parent is not None:  # after the command name: it wins over one before it
+            ctx.meta["sinorus.data"] = value
+    return value
+
+
+def _no_pager(ctx: typer.Context, param, value: bool) -> bool:
+    """--no-pager: what the run has written so far (nothing, or help) goes out now, and the rest directly."""
+    if value and "sinorus.pager" in sys.modules:
+        sys.modules["sinorus.pager"].finish()
+    return value
+
+
+def _with_global_options(command) -> None:
+    """--data and --no-pager after the command name too (`sinorus timeline --data x`), as gh takes
+    --repo anywhere: added to each subcommand when lazycli builds it."""
+    from typer.core import TyperGroup, TyperOption
+
+    if isinstance(command, TyperGroup) or any(p.name == "sinorus_data" for p in command.params):
+        return
+    command.params.append(TyperOption(param_decls=["--data", "sinorus_data"], metavar="PATH", expose_value=False, callback=_note_data, is_eager=True,
+                                      help="A YAML file or a directory of YAML files to use instead of the bundled data (also before the command)."))
+    command.params.append(TyperOption(param_decls=["--no-pager", "sinorus_no_pager"], is_flag=True, default=False, expose_value=False, callback=_no_pager, is_eager=True,
+                                      help="Write straight to the terminal, never through a pager."))
+
+
+def _name_data_in_use(text: Optional[str]) -> Optional[str]:
+    """A hint naming the data actually in use: 'sinorus check' becomes 'sinorus --data x.yaml check'
+    when --data was typed, and '--data (or SINORUS_DATA)' names the one that was set."""
+    if not text or not _DATA_IN_USE:
+        return text
+    import re
+
+    via = _DATA_IN_USE["via"]
+    text = text.replace("--data (or SINORUS_DATA)", via)
+    if via == "SINORUS_DATA":
+        return text.replace("--data", via)
+    import shlex
+
+    names = "|".join(re.escape(name) for name in _command_names())
+    return re.sub(rf"\bsinorus (?=(?:{names})\b)", lambda m: f"sinorus --data {shlex.quote(_DATA_IN_USE['path'])} ", text)
+
+
+def _command_names() -> list:
+    return [info.name or info.callback.__name__ for info in app.registered_commands] + [g.name for g in app.registered_groups if isinstance(g.name, str)]
+
+
+def _field_list(fields: Optional[str]) -> Optional[List[str]]:
+    """--fields a,b as a list; naming no field, or one twice, is a usage error (before any fast path)."""
+    if fields is None:
+        return None
+    from sinorus.errors import UsageError
+
+    chosen = [f.strip() for f in fields.split(",") if f.strip()]
+    if not chosen:
+        raise UsageError("Invalid value for '--fields': no field named", "name the fields to show, e.g. --fields id,date,title")
+    twice = next((f for n, f in enumerate(chosen) if f in chosen[:n]), None)
+    if twice is not None:
+        raise UsageError(f"Invalid value for '--fields': {twice!r} is named twice", "name each field once")
+    return chosen
 
 
 def _kb(ctx: typer.Context):
@@ -115,12 +188,14 @@ SourceFilter = Annotated[Optional[str], typer.Option("--source", "-s", help="Onl
 Strict = Annotated[bool, typer.Option("--strict", help="Keep only events lying wholly inside the range (default: overlapping it).")]
 
 
-def _output(json_: bool = False, jsonl: bool = False, csv_: bool = False, fmt: Optional[str] = None, fields: Optional[str] = None, csv_raw: bool = False):
+def _output(json_: bool = False, jsonl: bool = False, csv_: bool = False, fmt: Optional[str] = None, fields: Optional[str] = None, csv_raw: bool = False,
+            command: Optional[str] = None):
+    """How to write: the format (refused, naming the ones it can write, when `command` cannot write it), fields, terminal."""
     from sinorus.errors import UsageError
     from sinorus.render import Output, choose_format, stdout_is_terminal
 
-    chosen = [f.strip() for f in fields.split(",") if f.strip()] if fields else None
-    format_ = choose_format(json_, jsonl, csv_, fmt)
+    chosen = _field_list(fields)
+    format_ = choose_format(json_, jsonl, csv_, fmt, command)
     if csv_raw and format_ != "csv":
         raise UsageError(f"--csv-raw applies to csv only, not {format_}", "add --csv, or drop --csv-raw")
     return Output(format_, chosen, None, stdout_is_terminal(), csv_raw)
@@ -194,7 +269,8 @@ def _data_summary(data: Optional[str]) -> tuple:
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    data: Annotated[Optional[str], typer.Option("--data", envvar="SINORUS_DATA", metavar="PATH", is_eager=True, help="A YAML file or a directory of YAML files to use instead of the bundled data.", show_envvar=True)] = None,
+    data: Annotated[Optional[str], typer.Option("--data", envvar="SINORUS_DATA", metavar="PATH", is_eager=True, callback=_note_data, help="A YAML file or a directory of YAML files to use instead of the bundled data (also after the command).", show_envvar=True)] = None,
+    no_pager: Annotated[bool, typer.Option("--no-pager", is_eager=True, callback=_no_pager, help="Write straight to the terminal, never through a pager ($SINORUS_PAGER, $PAGER or less).")] = False,
     version: Annotated[bool, typer.Option("--version", "-V", callback=_version, help="Print the version and what the data holds, and exit.")] = False,
 ) -> None:
     """A cited timeline and fact lookup for China–Russia relations, built from five articles."""
@@ -227,6 +303,7 @@ def timeline(
     """
     from sinorus import fast
 
+    _field_list(fields)  # a bad --fields is an error on every path
     if group is None and not csv_raw and fast.timeline(_data_option(ctx), date_from, date_to, on, strict, topic, who, source, limit, reverse, json_, jsonl, csv_, fmt, fields):
         return  # answered from the index, without loading the knowledge base
     from sinorus import query
@@ -271,13 +348,13 @@ def who(
     """
     from sinorus import fast
 
-    if fast.who(_data_option(ctx), name, on, json_, fmt):
+    if fmt != "jsonl" and fast.who(_data_option(ctx), name, on, json_, fmt):
         return  # answered from the index, without loading the knowledge base
     from sinorus import query
     from sinorus.dates import parse_user_date
     from sinorus.render import show_profile
 
-    output = _output(json_, fmt=fmt)
+    output = _output(json_, fmt=fmt, command="who")
     span = parse_user_date(on, "--on") if on is not None else None
     kb = _kb(ctx)
     show_profile(query.who(kb, name, span), kb, output)
@@ -314,11 +391,15 @@ def quote(
     emit("quote", query.quotes(kb, text, topics, who_id, dates, limit), output, kb)
 
 
+# search --type takes the listing commands' names too: --type people, --type facts.
+_SEARCH_TYPE_NAMES = {"events": "event", "timeline": "event", "quotes": "quote", "people": "person", "persons": "person", "facts": "fact", "topics": "topic", "sources": "source"}
+
+
 @app.command()
 def search(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(metavar="QUERY", help="Words, a name, a place, a figure (240.1)...")],
-    type_: Annotated[Optional[List[str]], typer.Option("--type", help="Only this kind: event, quote, person, fact, topic or source (repeatable).")] = None,
+    type_: Annotated[Optional[List[str]], typer.Option("--type", help="Only this kind: event, quote, person, fact, topic or source, or the plural command names (people, facts...); repeatable.")] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at most N results.")] = 20,
     json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False, csv_raw: CsvRaw = False, fmt: Format = None, fields: Fields = None,
 ) -> None:
@@ -332,13 +413,15 @@ def search(
     """
     from sinorus import fast
 
+    _field_list(fields)  # a bad --fields is an error on every path
+    type_ = [_SEARCH_TYPE_NAMES.get(t, t) for t in type_] if type_ else type_
     if not csv_raw and fast.search(_data_option(ctx), text, type_, limit, json_, jsonl, csv_, fmt, fields):
         return  # answered from the index, without loading the knowledge base
     from sinorus import query
     from sinorus.errors import UsageError
     from sinorus.render import emit
 
-    types = tuple(type_ or query.SEARCH_TYPES)
+    types = tuple(dict.fromkeys(type_ or query.SEARCH_TYPES))
     bad = [t for t in types if t not in query.SEARCH_TYPES]
     if bad:
         raise UsageError(f"Invalid value for '--type': {bad[0]!r}", f"choose from {', '.join(query.SEARCH_TYPES)}")
@@ -363,7 +446,7 @@ def show(
     from sinorus import query
     from sinorus.render import show_record
 
-    output = _output(json_, fmt=fmt)
+    output = _output(json_, fmt=fmt, command="show")
     kb = _kb(ctx)
     kind, record = query.show(kb, record_id)
     show_record(kind, record, kb, output)
@@ -415,7 +498,7 @@ def read(
         raise UsageError("--uncited and --record cannot be used together", "use one of them")
     if around and record is None:
         raise UsageError("--context needs --record", "e.g. sinorus read SOURCE --record ID -C 1")
-    output = _output(json_, fmt=fmt)
+    output = _output(json_, fmt=fmt, command="read")
     kb = _kb(ctx)
     article = reader.load(kb, reader.find_source(kb, source), data_location(_data_option(ctx)))
     if record is not None:
@@ -573,7 +656,7 @@ def stats(
     from sinorus import stats as statistics
     from sinorus.render import show_stats
 
-    output = _output(json_, fmt=fmt)
+    output = _output(json_, fmt=fmt, command="stats")
     show_stats(statistics.compute(_kb(ctx), top), output)
 
 
@@ -581,15 +664,32 @@ def stats(
 
 
 def run(argv: Optional[List[str]] = None) -> int:
-    """Run the CLI and return its exit code; every failure is one line on stderr."""
+    """Run the CLI and return its exit code; every failure is one line on stderr.
+
+    On a terminal, output taller than the screen goes through a pager (sinorus.pager), which
+    the run waits for before it ends.
+    """
+    streams.prepare()
+    _DATA_IN_USE.clear()
+    if streams.stdout_is_terminal():  # never in a pipe: there, not even the pager module is imported
+        from sinorus import pager
+
+        pager.begin()
+    try:
+        return _run(argv)
+    finally:
+        if "sinorus.pager" in sys.modules:
+            sys.modules["sinorus.pager"].finish()
+
+
+def _run(argv: Optional[List[str]]) -> int:
     from typer._click import exceptions as click_exc
 
-    streams.prepare()
     try:
         from sinorus.lazycli import command_for  # builds only the subcommand this run uses
 
         args = streams.readable_args(sys.argv[1:] if argv is None else argv)
-        command = command_for(app)
+        command = command_for(app, _with_global_options)
         if os.environ.get("_SINORUS_COMPLETE"):  # a shell asks for completions
             _safe_completion()
         result = command(args=args, prog_name="sinorus", standalone_mode=False)
@@ -597,7 +697,7 @@ def run(argv: Optional[List[str]] = None) -> int:
         sys.stdout.flush()
         return code
     except SinorusError as exc:
-        return streams.fail(exc.message, exc.hint, exc.exit_code)
+        return streams.fail(_name_data_in_use(exc.message), _name_data_in_use(exc.hint), exc.exit_code)
     except click_exc.NoArgsIsHelpError as exc:  # bare `sinorus`: the help is the answer
         sys.stdout.write(exc.format_message().rstrip() + "\n")
         return 0

@@ -54,7 +54,7 @@ class LazyCommands(MutableMapping):
         return name in self._factories
 
 
-def _lazy_group(app: typer.Typer):
+def _lazy_group(app: typer.Typer, each: Callable[[Any], None] | None = None):
     commands, groups = app.registered_commands, app.registered_groups
     short, markup, suggest = app.pretty_exceptions_short, app.rich_markup_mode, app.suggest_commands
     factories: dict[str, Callable[[], Any]] = {}
@@ -62,7 +62,7 @@ def _lazy_group(app: typer.Typer):
         if info.callback is None:
             return None
         name = info.name or _tm.get_command_name(info.callback.__name__)
-        factories[name] = lambda info=info: _tm.get_command_from_info(info, pretty_exceptions_short=short, rich_markup_mode=markup)
+        factories[name] = lambda info=info: _built(_tm.get_command_from_info(info, pretty_exceptions_short=short, rich_markup_mode=markup), each)
     for info in groups:
         if not info.name or isinstance(info.name, _tm.DefaultPlaceholder):
             return None  # unnamed sub-apps merge their commands: leave that to typer
@@ -79,10 +79,22 @@ def _lazy_group(app: typer.Typer):
     return root
 
 
-def command_for(app: typer.Typer):
-    """The click command for a typer app, subcommands built on first use."""
+def _built(command: Any, each: Callable[[Any], None] | None) -> Any:
+    if each is not None:
+        each(command)
+    return command
+
+
+def command_for(app: typer.Typer, each: Callable[[Any], None] | None = None):
+    """The click command for a typer app, subcommands built on first use; `each(command)` is
+    called on every command as it is built (to add options common to all of them)."""
     try:
-        group = _lazy_group(app)
+        group = _lazy_group(app, each)
     except Exception:
         group = None
-    return group if group is not None else _tm.get_command(app)
+    if group is not None:
+        return group
+    group = _tm.get_command(app)
+    for command in getattr(group, "commands", {}).values():
+        _built(command, each)
+    return group

@@ -125,9 +125,12 @@ class Profile:
 
 
 def who(kb: KnowledgeBase, query: str, on: Interval | None = None) -> Profile:
+    """A person with their events and quotes; with `on`, only those overlapping it (as timeline --on)."""
     p = person(kb, query)
-    evs = sorted((e for e in _candidates(kb.events, EventFilter(person=p.id)) if p.id in e.people), key=lambda e: e.sort_key)
-    qs = sorted((q for q in _candidates(kb.quotes, EventFilter(person=p.id)) if q.speaker == p.id), key=lambda q: q.sort_key)
+    dates = DateRange(on.start, on.end) if on is not None else DateRange()
+    flt = EventFilter(dates=dates, person=p.id)
+    evs = sorted((e for e in _candidates(kb.events, flt) if p.id in e.people and (dates.is_open or dates.admits(e.interval))), key=lambda e: e.sort_key)
+    qs = sorted((q for q in _candidates(kb.quotes, flt) if q.speaker == p.id and (dates.is_open or dates.admits(q.interval))), key=lambda q: q.sort_key)
     roles_on = [r for r in p.roles if r.held_during(on)] if on is not None else None
     return Profile(p, evs, qs, roles_on, on)
 

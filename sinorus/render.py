@@ -61,15 +61,30 @@ def stdout_is_terminal() -> bool:
         return False
 
 
-def choose_format(json_: bool = False, jsonl: bool = False, csv_: bool = False, fmt: str | None = None) -> str:
+# What each command that is not a listing can write (a listing: every format of LISTING_FORMATS).
+# jsonl is the one JSON object on one line; show's csv is a header row and the record's row.
+COMMAND_FORMATS = {
+    "who": ("table", "plain", "json", "jsonl"),
+    "show": ("table", "plain", "json", "jsonl", "csv"),
+    "stats": ("table", "plain", "json", "jsonl"),
+    "read": ("table", "plain", "json", "jsonl"),
+}
+
+
+def choose_format(json_: bool = False, jsonl: bool = False, csv_: bool = False, fmt: str | None = None, command: str | None = None) -> str:
+    """The one format asked for (table on a terminal, plain in a pipe by default); one that `command`
+    cannot write is a usage error naming those it can."""
     chosen = [name for flag, name in ((json_, "json"), (jsonl, "jsonl"), (csv_, "csv")) if flag]
     if fmt:
         chosen.append(fmt)
     if len(set(chosen)) > 1:
         raise UsageError(f"choose one output format, not {' and '.join(sorted(set(chosen)))}", "use one of --json, --jsonl, --csv or --format")
     if chosen:
-        if chosen[0] not in LISTING_FORMATS:
-            raise UsageError(f"Invalid value for '--format': {chosen[0]!r}", f"choose from {', '.join(LISTING_FORMATS)}")
+        allowed = COMMAND_FORMATS.get(command or "", LISTING_FORMATS)
+        if chosen[0] in LISTING_FORMATS and chosen[0] not in allowed:
+            raise UsageError(f"Invalid value for '--format': {command} cannot be written as {chosen[0]}", f"choose from {', '.join(allowed)}")
+        if chosen[0] not in allowed:
+            raise UsageError(f"Invalid value for '--format': {chosen[0]!r}", f"choose from {', '.join(allowed)}")
         return chosen[0]
     return "table" if stdout_is_terminal() else "plain"
 
@@ -689,8 +704,8 @@ LISTING_FORMATS = tuple(FORMATS)
 
 
 def emit_object(obj: dict[str, Any], output: Output) -> None:
-    """A single JSON object (show, who)."""
-    output.out.write(_json_text(obj) + "\n")
+    """A single JSON object (show, who, stats, read): indented, or on one line for jsonl."""
+    output.out.write(_json_text(obj, indent=None if output.format == "jsonl" else 2) + "\n")
 
 
 # --- detail views -------------------------------------------------------------------
@@ -721,6 +736,12 @@ def show_record(kind: str, record: Any, kb: KnowledgeBase, output: Output) -> No
     row = to_dict(record)
     if output.format in ("json", "jsonl"):
         emit_object({"type": kind, **_pick(row, output.fields, record)}, output)
+        return
+    if output.format == "csv":  # the listing's CSV, with every field of the record and its type
+        from sinorus.exporters.records import csv_text
+
+        columns = ["type", *row]
+        output.out.write(csv_text([columns, [kind] + [_csv_cell(kind, c, row, record) for c in row]], output.csv_raw))
         return
     lines: list[tuple[str, str]] = [("type", kind)]
     for key, value in row.items():
@@ -831,13 +852,15 @@ def show_profile(profile: Any, kb: KnowledgeBase, output: Output) -> None:
     if p.country:
         title.append(f"  ({p.country})", style="dim")
     console.print(title)
-    console.print(Text(names, style="dim"), overflow="fold")
+    _print_wrapped(console, Text(names, style="dim"))
     if p.note:
-        console.print(Text(p.note), overflow="fold")
+        _print_wrapped(console, Text(p.note))
     console.print()
+    during = ""
+    if profile.on is not None:  # --on: roles, events and quotes of that period only
+        during = f" during {profile.on.start} – {profile.on.end}" if profile.on.start != profile.on.end else f" on {profile.on.start}"
     if profile.roles_on is not None:
-        when = f"{profile.on.start} – {profile.on.end}" if profile.on.start != profile.on.end else str(profile.on.start)
-        console.print(_heading(f"Roles held during {when}"))
+        console.print(_heading(f"Roles held{during}"))
         if profile.roles_on:
             emit_roles(profile.roles_on, console)
         else:
@@ -846,10 +869,10 @@ def show_profile(profile: Any, kb: KnowledgeBase, output: Output) -> None:
         console.print(_heading("Roles"))
         emit_roles(p.roles, console)
     console.print()
-    console.print(_heading(f"Events ({len(profile.events)})"))
+    console.print(_heading(f"Events{during} ({len(profile.events)})"))
     emit("event", profile.events, Output("table", stream=output.out), kb)
     console.print()
-    console.print(_heading(f"Quotes ({len(profile.quotes)})"))
+    console.print(_heading(f"Quotes{during} ({len(profile.quotes)})"))
     emit("quote", profile.quotes, Output("table", stream=output.out), kb)
 
 
@@ -936,8 +959,6 @@ def show_stats(stats: dict[str, Any], output: Output) -> None:
     if output.format in ("json", "jsonl"):
         emit_object(stats, output)
         return
-    if output.format not in ("table", "plain"):
-        raise UsageError(f"Invalid value for '--format': stats cannot be written as {output.format}", "use table, plain or json")
     if output.format == "plain":
         _stats_plain(stats, output.out)
     else:
@@ -1004,14 +1025,6 @@ def _stats_table(stats: dict[str, Any], output: Output) -> None:
 # use, so `grep -o '⟦[^⟧]*⟧\[[^]]*\]'` finds every one and a line is still one paragraph.
 CITE_OPEN, CITE_CLOSE = "⟦", "⟧"
 CITED_STYLE = "bold cyan"
-READ_FORMATS = ("table", "plain", "json")
-
-
-def _read_format(output: Output) -> None:
-    if output.format not in READ_FORMATS:
-        raise UsageError(f"Invalid value for '--format': read cannot be written as {output.format}", "use table, plain or json")
-
-
 def _cited_pieces(text: str, regions: list) -> Iterable[tuple[str, list[str] | None]]:
     """The paragraph in order as (piece, ids citing it or None), safe to print."""
     from sinorus.text import strip_controls
@@ -1062,8 +1075,7 @@ def show_article(article: Any, output: Output, record_id: str | None = None, aro
     """`sinorus read`: the article with every cited passage marked, or one record's passage in context."""
     from sinorus import reader
 
-    _read_format(output)
-    if output.format == "json":
+    if output.format in ("json", "jsonl"):
         emit_object(reader.article_dict(article, record_id, around), output)
         return
     if not article.bundled:
@@ -1160,8 +1172,7 @@ def show_uncited(article: Any, output: Output) -> None:
     """`sinorus read --uncited`: the sentences no record cites, for curators."""
     from sinorus import reader
 
-    _read_format(output)
-    if output.format == "json":
+    if output.format in ("json", "jsonl"):
         emit_object(reader.uncited_dict(article), output)
         return
     if not article.bundled:

@@ -19,6 +19,8 @@ def one_line(message: str) -> str:
 
 
 def fail(message: str, hint: Optional[str], code: int) -> int:
+    if "sinorus.pager" in sys.modules:  # the output so far first (a pager quits), then the error under it
+        sys.modules["sinorus.pager"].finish()
     line = f"Error: {one_line(message)}"
     if hint:
         line += f" ({one_line(hint)})"
@@ -77,6 +79,13 @@ def prepare() -> None:
             stream.reconfigure(errors="backslashreplace")
         except (AttributeError, ValueError):
             pass
+
+
+def stdout_is_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def silence_stdout() -> None:

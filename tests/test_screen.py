@@ -227,3 +227,131 @@ def test_no_trailing_spaces_in_a_piped_table(cli, env):
             assert "\x1b" not in out
         if env.get("FORCE_COLOR") and args[0] == "timeline":
             assert "\x1b[2m" in out  # ids dimmed
+
+
+# --- who NAME --on D -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("pid,on", [("sergei-lavrov", "2024"), ("vladimir-putin", "2022-02"), ("wang-yi", "2024-04-09")])
+def test_who_on_limits_roles_events_and_quotes(cli, kb, pid, on):
+    from sinorus.dates import parse_user_date
+
+    span = parse_user_date(on)
+    p = kb.people[pid]
+    data = cli("who", p.id, "--on", on, "--json").json()
+    overlaps = lambda r: r.interval.end >= span.start and r.interval.start <= span.end  # noqa: E731
+    assert [e["id"] for e in data["events"]] == [e.id for e in sorted(kb.events.values(), key=lambda e: e.sort_key) if p.id in e.people and overlaps(e)]
+    assert [q["id"] for q in data["quotes"]] == [q.id for q in sorted(kb.quotes.values(), key=lambda q: q.sort_key) if q.speaker == p.id and overlaps(q)]
+    assert data["events"] or data["quotes"]
+    assert len(data["roles"]) == len(p.roles) and [r["title"] for r in data["roles_on"]] == [r.title for r in p.roles if r.held_during(span)]
+    everything = cli("who", p.id, "--json").json()
+    assert len(everything["events"]) > len(data["events"]) or len(everything["quotes"]) > len(data["quotes"])
+    plain = cli("who", p.id, "--on", on).stdout.splitlines()
+    assert [line.split("\t")[1] for line in plain if line.startswith("event\t")] == [e["id"] for e in data["events"]]
+    table = _table(cli, "who", p.id, "--on", on, width=200)
+    assert f"Events {'on' if span.start == span.end else 'during'} " in table and f"({len(data['events'])})" in table
+
+
+# --- --format honoured or refused, --type, --fields ----------------------------------------------
+
+SINGLE = {"who": ("who", "Lavrov"), "show": ("show", "trade-2023-total"), "stats": ("stats",), "read": ("read", "seed-002")}
+
+
+@pytest.mark.parametrize("command", SINGLE)
+def test_jsonl_is_the_json_object_on_one_line(cli, command):
+    args = SINGLE[command]
+    pretty = cli(*args, "--json")
+    line = cli(*args, "--format", "jsonl")
+    assert pretty.code == line.code == 0
+    assert line.stdout.count("\n") == 1 and pretty.stdout.count("\n") > 1
+    import json
+
+    assert json.loads(line.stdout) == pretty.json()
+
+
+@pytest.mark.parametrize("command", ["who", "stats", "read"])
+def test_csv_is_refused_where_it_means_nothing(cli, command):
+    from sinorus.render import COMMAND_FORMATS
+
+    r = cli(*SINGLE[command], "--format", "csv")
+    assert r.code == 2 and r.stdout == ""
+    assert f"{command} cannot be written as csv" in r.stderr and ", ".join(COMMAND_FORMATS[command]) in r.stderr
+
+
+def test_an_unknown_format_lists_what_the_command_writes(cli):
+    r = cli("read", "seed-002", "--format", "xml")
+    assert r.code == 2 and "choose from table, plain, json, jsonl" in r.stderr and "csv" not in r.stderr
+    r = cli("timeline", "--format", "xml")
+    assert r.code == 2 and "choose from table, plain, json, jsonl, csv" in r.stderr
+
+
+def test_show_csv_is_the_record_as_one_row(cli):
+    import csv
+    import io
+
+    record = cli("show", "trade-2023-total", "--json").json()
+    rows = list(csv.reader(io.StringIO(cli("show", "trade-2023-total", "--format", "csv").stdout)))
+    assert len(rows) == 2 and rows[0] == list(record)
+    assert dict(zip(rows[0], rows[1]))["value"] == str(record["value"]) and rows[1][0] == "fact"
+
+
+@pytest.mark.parametrize("plural,kind", [("people", "person"), ("facts", "fact"), ("events", "event"), ("quotes", "quote"), ("topics", "topic"), ("sources", "source")])
+def test_search_type_takes_the_command_names(cli, plural, kind):
+    query = {"person": "Lavrov", "fact": "trade", "event": "Putin", "quote": "Lavrov", "topic": "security", "source": "Xinhua"}[kind]
+    singular = cli("search", query, "--type", kind, "--json")
+    by_plural = cli("search", query, "--type", plural, "--json")
+    assert singular.code == by_plural.code == 0
+    assert by_plural.json() == singular.json() and singular.json()
+    assert {h["type"] for h in by_plural.json()} == {kind}
+
+
+@pytest.mark.parametrize("fields", ["", " ", ",", "id,,"])
+def test_fields_naming_nothing_is_a_usage_error(cli, fields):
+    for args in (("timeline", "--json"), ("timeline",), ("search", "Putin", "--json"), ("people", "--csv")):
+        r = cli(*args, "--fields", fields)
+        if fields == "id,,":
+            assert r.code == 0  # stray commas are forgiven when a field is named
+            continue
+        assert r.code == 2 and r.stdout == "" and "--fields" in r.stderr, (args, r)
+
+
+def test_a_field_named_twice_is_a_usage_error(cli):
+    for args in (("timeline", "--json"), ("quote",), ("search", "Putin", "--json"), ("facts", "--csv")):
+        r = cli(*args, "--fields", "id,date,id" if args[0] != "facts" else "id,value,id")
+        assert r.code == 2 and r.stdout == "" and "'id' is named twice" in r.stderr
+
+
+# --- --data after the command name, and hints naming the data in use -----------------------------
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    return write_kb(tmp_path_factory.mktemp("small"), [{"id": "only-event", "date": "2021-05-05"}])
+
+
+@pytest.mark.parametrize("args", [("timeline", "--json"), ("timeline",), ("people", "--json"), ("who", "Ann", "--json"), ("search", "Event", "--json"), ("check",)])
+def test_data_after_the_command_name(cli, small, args):
+    before = cli("--data", small, *args)
+    after = cli(*args, "--data", small)
+    assert before.code == after.code == 0
+    assert after.stdout == before.stdout
+    assert after.stdout != cli(*args).stdout  # not the bundled data
+
+
+def test_data_after_the_command_wins_over_the_environment(cli, small, tmp_path):
+    r = cli("timeline", "--json", "--data", small, env={"SINORUS_DATA": str(tmp_path / "missing")})
+    assert r.code == 0 and [e["id"] for e in r.json()] == ["only-event"]
+
+
+def test_hints_name_the_data_in_use(cli, small, tmp_path):
+    r = cli("show", "nope", "--data", small)
+    assert r.code == 1 and f"'sinorus --data {small} search'" in r.stderr
+    r = cli("--data", small, "who", "Nobody Atall")
+    assert r.code == 1 and f"sinorus --data {small} people" in r.stderr
+    missing = tmp_path / "missing dir"
+    r = cli("--data", missing, "timeline")
+    assert r.code == 1 and "point --data at" in r.stderr and "SINORUS_DATA" not in r.stderr
+    r = cli("timeline", env={"SINORUS_DATA": str(missing)})
+    assert r.code == 1 and "point SINORUS_DATA at" in r.stderr and "--data" not in r.stderr
+    r = cli("show", "nope")
+    assert r.code == 1 and "'sinorus search'" in r.stderr  # bundled data: nothing to add
