@@ -28,7 +28,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
-    add_completion=True,
+    add_completion=False,  # sinorus' own --install-completion/--show-completion [SHELL] below
 )
 cache_app = typer.Typer(help="Inspect or clear the compiled cache of the data files.", no_args_is_help=True)
 app.add_typer(cache_app, name="cache")
@@ -57,6 +57,107 @@ def _note_data(ctx: typer.Context, param, value: Optional[str]) -> Optional[str]
         if ctx.parent is not None:  # after the command name: it wins over one before it
             ctx.meta["sinorus.data"] = value
     return value
+
+
+# --- shell completion scripts: --show-completion [SHELL], --install-completion [SHELL] ------------
+
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+_DETECT = "auto"  # the value given to a completion option written without a shell
+
+
+def _completion_shell_args(args: List[str]) -> List[str]:
+    """`--show-completion` / `--install-completion` without a shell get one to detect.
+
+    click options cannot take an optional value, so the value is made explicit before parsing,
+    among the options before the command name only.
+    """
+    out = list(args)
+    i = 0
+    while i < len(out) and out[i].startswith("-"):
+        if out[i] in ("--show-completion", "--install-completion") and (i + 1 == len(out) or out[i + 1].startswith("-")):
+            out.insert(i + 1, _DETECT)
+            i += 1
+        elif out[i] == "--data":
+            i += 1
+        i += 1
+    return out
+
+
+def _completion_shell(value: str) -> str:
+    from sinorus.errors import UsageError
+
+    if value == _DETECT:
+        from typer._completion_shared import _get_shell_name
+
+        value = _get_shell_name() or ""
+        if value not in SHELLS:
+            raise UsageError(f"cannot tell which shell this is{f' ({value})' if value else ''}", f"name it: --show-completion {'|'.join(SHELLS[:4])}")
+    if value not in SHELLS:
+        raise UsageError(f"Invalid value for the shell: {value!r}", f"choose from {', '.join(SHELLS)}")
+    return value
+
+
+def _completion_script(shell: str) -> str:
+    from typer._completion_shared import get_completion_script
+
+    return get_completion_script(prog_name="sinorus", complete_var="_SINORUS_COMPLETE", shell=shell)
+
+
+def _show_completion(ctx: typer.Context, param, value: Optional[str]) -> None:
+    if value is None or ctx.resilient_parsing:
+        return
+    sys.stdout.write(_completion_script(_completion_shell(value)) + "\n")
+    raise typer.Exit()
+
+
+def _install_completion(ctx: typer.Context, param, value: Optional[str]) -> None:
+    """Install the script as typer does, but never append to an rc file twice: typer adds a blank
+    line to ~/.bashrc at every install (and PowerShell's profile gets the whole script again)."""
+    if value is None or ctx.resilient_parsing:
+        return
+    shell = _completion_shell(value)
+    if shell == "bash":
+        path = _install_bash()
+    else:
+        from typer._completion_shared import install
+
+        if shell in ("powershell", "pwsh"):
+            path = _install_once(shell)
+        else:
+            _, path = install(shell=shell, prog_name="sinorus", complete_var="_SINORUS_COMPLETE")
+    sys.stdout.write(f"{shell} completion installed in {path}\nCompletion will take effect once you restart the terminal\n")
+    raise typer.Exit()
+
+
+def _install_bash():
+    """~/.bash_completions/sinorus.sh, sourced from ~/.bashrc by one line added only once."""
+    from pathlib import Path
+
+    script = Path.home() / ".bash_completions" / "sinorus.sh"
+    rc = Path.home() / ".bashrc"
+    line = f"source '{script}'"
+    text = rc.read_text(encoding="utf-8") if rc.is_file() else ""
+    if line not in text.splitlines():
+        rc.parent.mkdir(parents=True, exist_ok=True)
+        with rc.open("a", encoding="utf-8") as f:
+            f.write(("" if not text or text.endswith("\n") else "\n") + line + "\n")
+    script.parent.mkdir(parents=True, exist_ok=True)
+    script.write_text(_completion_script("bash") + "\n", encoding="utf-8")
+    return script
+
+
+def _install_once(shell: str):
+    """PowerShell: typer appends the script to the profile; do it only if the profile lacks it."""
+    import subprocess
+    from pathlib import Path
+
+    from typer._completion_shared import install
+
+    found = subprocess.run([shell, "-NoProfile", "-Command", "echo", "$profile"], capture_output=True, text=True)
+    profile = Path(found.stdout.strip()) if found.returncode == 0 and found.stdout.strip() else None
+    if profile is not None and profile.is_file() and _completion_script(shell) in profile.read_text(encoding="utf-8", errors="replace"):
+        return profile
+    return install(shell=shell, prog_name="sinorus", complete_var="_SINORUS_COMPLETE")[1]
 
 
 def _no_pager(ctx: typer.Context, param, value: bool) -> bool:
@@ -143,11 +244,60 @@ def _safe_completion() -> None:
             def format_completion(self, item) -> str:
                 return completion_word(item.value, shell) if shell == "bash" else super().format_completion(item)
 
+            def complete(self) -> str:
+                """zsh keeps only candidates that start with the typed word: a name matched by a later
+                word or without its accents ("tap" -> Tập Cận Bình) is added with `compadd -U`, which
+                replaces the word, each candidate single-quoted for the eval."""
+                if shell != "zsh":
+                    return super().complete()
+                args, incomplete = self.get_completion_args()
+                items = self.get_completions(args, incomplete)
+                if all(str.startswith(item.value, incomplete) for item in items):
+                    return super().complete()
+                # several: a menu of them, the typed word kept until one is chosen (zsh would otherwise
+                # replace it by what they have in common, often nothing)
+                menu = "; compstate[insert]=menu" if len(items) > 1 else ""
+                return "compadd -U -- " + " ".join("'" + item.value.replace("'", "'\\''") + "'" for item in items) + menu
+
         return Safe
 
     for shell, base in (("bash", typer_classes.BashComplete), ("zsh", typer_classes.ZshComplete), ("fish", typer_classes.FishComplete),
                         ("powershell", typer_classes.PowerShellComplete), ("pwsh", typer_classes.PowerShellComplete)):
         add_completion_class(safe(base, shell), shell)
+
+
+class _Whole(str):
+    """A completion chosen because what was typed starts one of its words, offered whole.
+
+    typer keeps only candidates that start with what was typed (it asks str.startswith), which
+    would drop "Tập Cận Bình" for "tap" and "Xi Jinping" for "xi": such a candidate says yes.
+    Shells show it or put it in place of the typed word (bash; zsh gets `compadd -U`, see
+    _safe_completion); fish matches candidates by its own rules.
+    """
+
+    def startswith(self, prefix, *args) -> bool:  # noqa: ARG002
+        return True
+
+
+def names_matching(typed: str, entries: list) -> List[str]:
+    """Completions for a name: (id, name to offer for nothing typed, all names) per record.
+
+    Ids that start with what was typed, then every name, in full, that what was typed starts, or
+    starts one of its words, with or without accents and case ("tap" -> Tập Cận Bình, "sho" ->
+    Sergei Shoigu); names that start with it come first.
+    """
+    from sinorus.text import fold
+
+    if not typed:
+        return [_Whole(first) for _, first, _ in entries]
+    low, folded = typed.casefold(), fold(typed)
+    ids = [rid for rid, _, _ in entries if rid.casefold().startswith(low)]
+    found: dict = {}
+    for _, _, names in entries:
+        for name in names:
+            if name not in ids and (name.casefold().startswith(low) or (folded and f" {fold(name)}".find(f" {folded}") >= 0)):
+                found[name] = not (name.casefold().startswith(low) or fold(name).startswith(folded))
+    return [*ids, *(_Whole(n) for n in sorted(found, key=lambda n: (found[n], fold(n), n)))]
 
 
 def _complete(kind: str):
@@ -157,13 +307,10 @@ def _complete(kind: str):
         except Exception:
             return []
         if kind == "person":
-            # complete any word of any name, keeping what was typed: "Sho" -> Shoigu, Shoygu; "sergei-" -> ids
-            low = incomplete.casefold()
-            words = {w for p in kb.people.values() for n in (p.id, *p.names) for w in n.split()}
-            return sorted({incomplete + w[len(incomplete):] for w in words if w.casefold().startswith(low)})
+            return names_matching(incomplete, [(p.id, p.name, p.names) for p in kb.people.values()])
         if kind == "topic":
-            names = list(kb.topics)
-        elif kind == "source":
+            return names_matching(incomplete, [(t.id, t.id, t.names[1:]) for t in kb.topics.values()])
+        if kind == "source":
             names = list(kb.sources)
         else:
             names = [rid for section in ("events", "quotes", "people", "topics", "sources", "facts") for rid in kb.section(section)]
@@ -176,7 +323,33 @@ Json = Annotated[bool, typer.Option("--json", help="Write a JSON array (an objec
 Jsonl = Annotated[bool, typer.Option("--jsonl", help="Write one JSON object per line.")]
 Csv = Annotated[bool, typer.Option("--csv", help="Write CSV (RFC 4180, UTF-8) with a header row.")]
 CsvRaw = Annotated[bool, typer.Option("--csv-raw", help="With CSV: every cell byte for byte, for programs. Default: a cell starting with =, +, -, @, TAB or CR gets a leading ' so a spreadsheet shows it as text.")]
-Format = Annotated[Optional[str], typer.Option("--format", "-f", help="table, plain, json, jsonl or csv. Default: table on a terminal, plain when piped.")]
+def _complete_format(ctx: typer.Context, incomplete: str) -> List[str]:
+    """--format: the formats this command writes."""
+    if ctx.info_name == "export":
+        from sinorus import export
+
+        return [n for n in export.names() if n.startswith(incomplete)]
+    from sinorus.render import COMMAND_FORMATS, LISTING_FORMATS
+
+    return [f for f in COMMAND_FORMATS.get(ctx.info_name or "", LISTING_FORMATS) if f.startswith(incomplete)]
+
+
+def _complete_group(incomplete: str) -> List[str]:
+    from sinorus.render import GROUPINGS
+
+    return [g for g in GROUPINGS if g.startswith(incomplete)]
+
+
+def _complete_type(incomplete: str) -> List[str]:
+    """search --type: the kinds, or the plural command names when only those fit what was typed."""
+    from sinorus.query import SEARCH_TYPES
+
+    return [t for t in SEARCH_TYPES if t.startswith(incomplete)] or [t for t in _SEARCH_TYPE_NAMES if t.startswith(incomplete)]
+
+
+Format = Annotated[Optional[str], typer.Option("--format", "-f", help="table, plain, json, jsonl or csv. Default: table on a terminal, plain when piped.", autocompletion=_complete_format)]
+# who, show and stats write one object: jsonl is that object on one line.
+ObjectFormat = Annotated[Optional[str], typer.Option("--format", "-f", help="table, plain, json or jsonl (one line). Default: table on a terminal, plain when piped.", autocompletion=_complete_format)]
 Fields = Annotated[Optional[str], typer.Option("--fields", help="Comma-separated fields to output, e.g. id,date,title.")]
 From = Annotated[Optional[str], typer.Option("--from", help="Start: 2019, 2019-06, 'Feb 2022', 'tháng 2 năm 2022'. The whole period counts.")]
 To = Annotated[Optional[str], typer.Option("--to", help="End, inclusive: --to 2022 means through 2022-12-31.")]
@@ -272,6 +445,8 @@ def main_options(
     data: Annotated[Optional[str], typer.Option("--data", envvar="SINORUS_DATA", metavar="PATH", is_eager=True, callback=_note_data, help="A YAML file or a directory of YAML files to use instead of the bundled data (also after the command).", show_envvar=True)] = None,
     no_pager: Annotated[bool, typer.Option("--no-pager", is_eager=True, callback=_no_pager, help="Write straight to the terminal, never through a pager ($SINORUS_PAGER, $PAGER or less).")] = False,
     version: Annotated[bool, typer.Option("--version", "-V", callback=_version, help="Print the version and what the data holds, and exit.")] = False,
+    install_completion: Annotated[Optional[str], typer.Option("--install-completion", metavar="[SHELL]", is_eager=True, callback=_install_completion, help="Install completion for SHELL (bash, zsh, fish, powershell) or the current shell; again, it changes nothing more.")] = None,
+    show_completion: Annotated[Optional[str], typer.Option("--show-completion", metavar="[SHELL]", is_eager=True, callback=_show_completion, help="Print the completion script for SHELL or the current shell, to copy it or customize the installation.")] = None,
 ) -> None:
     """A cited timeline and fact lookup for China–Russia relations, built from five articles."""
     ctx.obj = {"data": data}
@@ -289,7 +464,7 @@ def timeline(
     strict: Strict = False,
     limit: Limit = None,
     reverse: Annotated[bool, typer.Option("--reverse", "-r", help="Newest first.")] = False,
-    group: Annotated[Optional[str], typer.Option("--group", "-g", help="year: a heading before each year in table and plain output (JSON and CSV unchanged).")] = None,
+    group: Annotated[Optional[str], typer.Option("--group", "-g", help="year: a heading before each year in table and plain output (JSON and CSV unchanged).", autocompletion=_complete_group)] = None,
     json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False, csv_raw: CsvRaw = False, fmt: Format = None, fields: Fields = None,
 ) -> None:
     """Events in date order, filtered by date, topic, person or source.
@@ -336,7 +511,7 @@ def who(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="A name in any script or spelling: Shoigu, Шойгу, 'Vuong Nghi', 习近平.", autocompletion=_complete("person"))],
     on: Annotated[Optional[str], typer.Option("--on", help="Show the roles held on this date or during this period.")] = None,
-    json_: Json = False, fmt: Format = None,
+    json_: Json = False, fmt: ObjectFormat = None,
 ) -> None:
     """A person: names in every script, roles with dates, events and quotes.
 
@@ -399,7 +574,7 @@ _SEARCH_TYPE_NAMES = {"events": "event", "timeline": "event", "quotes": "quote",
 def search(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(metavar="QUERY", help="Words, a name, a place, a figure (240.1)...")],
-    type_: Annotated[Optional[List[str]], typer.Option("--type", help="Only this kind: event, quote, person, fact, topic or source, or the plural command names (people, facts...); repeatable.")] = None,
+    type_: Annotated[Optional[List[str]], typer.Option("--type", help="Only this kind: event, quote, person, fact, topic or source, or the plural command names (people, facts...); repeatable.", autocompletion=_complete_type)] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at most N results.")] = 20,
     json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False, csv_raw: CsvRaw = False, fmt: Format = None, fields: Fields = None,
 ) -> None:
@@ -434,7 +609,7 @@ def search(
 def show(
     ctx: typer.Context,
     record_id: Annotated[str, typer.Argument(metavar="ID", help="The id of any record: event, quote, person, topic, source or fact.", autocompletion=_complete("any"))],
-    json_: Json = False, fmt: Format = None,
+    json_: Json = False, fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="table, plain, json, jsonl (one line) or csv (a header and the record's row). Default: table on a terminal, plain when piped.", autocompletion=_complete_format)] = None,
 ) -> None:
     """One record of any type in full, with its sources and excerpts.
 
@@ -476,7 +651,7 @@ def read(
     around: Annotated[int, typer.Option("--context", "-C", min=0, metavar="N", help="With --record: also N paragraphs before and after (like grep -C).")] = 0,
     uncited: Annotated[bool, typer.Option("--uncited", help="List the sentences no record cites.")] = False,
     json_: Annotated[bool, typer.Option("--json", help="Write one JSON object: source, paragraphs, spans (offsets into the article text).")] = False,
-    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="table, plain or json. Default: table on a terminal, plain when piped.")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="table, plain, json or jsonl (one line). Default: table on a terminal, plain when piped.", autocompletion=_complete_format)] = None,
 ) -> None:
     """An article with each cited passage marked by its record ids.
 
@@ -595,7 +770,7 @@ def cache_clear() -> None:
 @app.command("export")
 def export_command(
     ctx: typer.Context,
-    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="json, jsonl, csv, yaml, md, timelinejs, html or sqlite. Default: from the -o file's extension.")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="json, jsonl, csv, yaml, md, timelinejs, html or sqlite. Default: from the -o file's extension.", autocompletion=_complete_format)] = None,
     output_file: Annotated[Optional[str], typer.Option("--output", "-o", help="Write to this file: a file is replaced atomically, keeping its mode, owner and hard links; a device or pipe is written as it is; the folder must exist. '-' or none: stdout.")] = None,
     date_from: From = None, date_to: To = None, on: On = None, strict: Strict = False,
     topic: Topic = None, who: Who = None, source: SourceFilter = None,
@@ -643,7 +818,7 @@ def export_command(
 def stats(
     ctx: typer.Context,
     top: Annotated[int, typer.Option("--top", min=1, help="How many people and topics to list.")] = 10,
-    json_: Json = False, fmt: Format = None,
+    json_: Json = False, fmt: ObjectFormat = None,
 ) -> None:
     """Counts at a glance: events per year as bars, the busiest people and topics, records by type.
 
@@ -688,7 +863,7 @@ def _run(argv: Optional[List[str]]) -> int:
     try:
         from sinorus.lazycli import command_for  # builds only the subcommand this run uses
 
-        args = streams.readable_args(sys.argv[1:] if argv is None else argv)
+        args = _completion_shell_args(streams.readable_args(sys.argv[1:] if argv is None else argv))
         command = command_for(app, _with_global_options)
         if os.environ.get("_SINORUS_COMPLETE"):  # a shell asks for completions
             _safe_completion()

@@ -355,3 +355,116 @@ def test_hints_name_the_data_in_use(cli, small, tmp_path):
     assert r.code == 1 and "point SINORUS_DATA at" in r.stderr and "--data" not in r.stderr
     r = cli("show", "nope")
     assert r.code == 1 and "'sinorus search'" in r.stderr  # bundled data: nothing to add
+
+
+# --- completion ----------------------------------------------------------------------------------
+
+
+def _bash_replies(sub, line: str, **env) -> list[str]:
+    """What bash's completion function gets for the last word of `line` (each as bash would read it)."""
+    words = line.split(" ")
+    r = sub(env={"_SINORUS_COMPLETE": "complete_bash", "COMP_WORDS": line, "COMP_CWORD": str(len(words) - 1), **env})
+    assert r.code == 0, r.stderr
+    return [reply.replace("\\", "") for reply in r.stdout.splitlines() if reply]
+
+
+def test_who_completes_full_names_from_any_word_without_accents(sub, kb):
+    from sinorus.text import fold
+
+    replies = _bash_replies(sub, "sinorus who tap")
+    names = {n for p in kb.people.values() for n in p.names}
+    expected = {n for n in names if any(w.startswith("tap") for w in fold(n).split())}
+    assert expected and "Tập Cận Bình" in expected
+    assert set(replies) == expected  # whole names, never a word of one ("Cận")
+    replies = _bash_replies(sub, "sinorus who sho")
+    assert "Sergei Shoigu" in replies and "Shoigu" in replies and all(r in names for r in replies)
+    assert _bash_replies(sub, "sinorus who ") == [p.name for p in kb.people.values()]
+
+
+def test_bash_gets_names_with_spaces_as_one_word(sub):
+    r = sub(env={"_SINORUS_COMPLETE": "complete_bash", "COMP_WORDS": "sinorus who chu", "COMP_CWORD": "2"})
+    assert r.stdout.splitlines() == ["Chủ\\ tịch\\ Tập\\ Cận\\ Bình"]
+
+
+def test_topic_completes_ids_and_aliases(sub, kb):
+    from sinorus.text import fold
+
+    assert "sco" in _bash_replies(sub, "sinorus timeline --topic sc")
+    replies = _bash_replies(sub, "sinorus quote --topic thuong")
+    names = {n for t in kb.topics.values() for n in t.names}
+    assert set(replies) == {n for n in names if any(w.startswith("thuong") for w in fold(n).split())}
+    assert "Tổ chức Hợp tác Thượng Hải" in replies
+    assert _bash_replies(sub, "sinorus timeline --topic ") == list(kb.topics)
+
+
+@pytest.mark.parametrize("line,expected", [
+    ("sinorus timeline --format ", ["table", "plain", "json", "jsonl", "csv"]),
+    ("sinorus people -f j", ["json", "jsonl"]),
+    ("sinorus who Lavrov --format ", ["table", "plain", "json", "jsonl"]),
+    ("sinorus stats -f c", []),
+    ("sinorus show x -f c", ["csv"]),
+    ("sinorus timeline --group ", ["year"]),
+    ("sinorus search x --type ", ["event", "quote", "person", "fact", "topic", "source"]),
+    ("sinorus search x --type peo", ["people"]),
+])
+def test_option_values_complete(sub, line, expected):
+    assert _bash_replies(sub, line) == expected
+
+
+def test_export_format_completes_the_exporters(sub):
+    from sinorus import export
+
+    assert _bash_replies(sub, "sinorus export -f ") == export.names()
+
+
+ZSH = __import__("shutil").which("zsh")
+
+
+@pytest.mark.skipif(ZSH is None, reason="zsh is not installed")
+def test_zsh_adds_names_matched_by_a_later_word_as_they_are(sub, tmp_path):
+    """zsh keeps only candidates starting with the typed word, so these come with compadd -U;
+    run through zsh's eval, each one arrives whole, quotes and all."""
+    data = write_kb(tmp_path, [{"id": "e", "date": "2020"}], people=[{"id": "ann", "name": "Ann O'Neil", "aliases": ["Ảnh Ô-nin"]}, {"id": "bob", "name": "Bob Sample"}])
+    script = sub("--show-completion", "zsh").stdout
+    assert "compdef _sinorus_completion sinorus" in script
+    program = "\n".join([
+        "compdef() { :; }", "typeset -A compstate", "compadd() { shift 2; print -rl -- \"$@\"; }",  # drop -U --
+        f"sinorus() {{ {__import__('sys').executable} -m sinorus \"$@\"; }}",
+        script.replace("#compdef sinorus", ""), "words=(sinorus who $1); CURRENT=3", "_sinorus_completion", "print -r -- menu=$compstate[insert]",
+    ])
+    for typed, names in (("neil", ["Ann O'Neil"]), ("anh", ["Ảnh Ô-nin"]), ("o", ["Ann O'Neil", "Ảnh Ô-nin"])):
+        env = {**__import__("os").environ, "SINORUS_DATA": str(data), "PYTHONPATH": str(__import__("conftest").ROOT)}
+        out = __import__("subprocess").run([ZSH, "-f", "-c", program, "zsh", typed], capture_output=True, text=True, env=env, timeout=60)
+        lines = out.stdout.splitlines()
+        assert sorted(lines[:-1]) == sorted(names), out
+        assert lines[-1] == ("menu=menu" if len(names) > 1 else "menu=")
+
+
+@pytest.mark.parametrize("shell,marker", [("bash", "complete -o default -F _sinorus_completion sinorus"), ("zsh", "#compdef sinorus"), ("fish", "complete --command sinorus")])
+def test_show_completion_prints_the_named_shells_script(cli, shell, marker):
+    r = cli("--show-completion", shell)
+    assert r.code == 0 and marker in r.stdout and "_SINORUS_COMPLETE" in r.stdout
+
+
+def test_show_completion_refuses_an_unknown_shell(cli):
+    r = cli("--show-completion", "tcsh")
+    assert r.code == 2 and "tcsh" in r.stderr and "bash, zsh, fish" in r.stderr and r.stdout == ""
+
+
+@pytest.mark.parametrize("shell,rc", [("bash", ".bashrc"), ("zsh", ".zshrc"), ("fish", None)])
+def test_installing_twice_changes_nothing_more(cli, tmp_path, shell, rc):
+    home = tmp_path / "home"
+    home.mkdir()
+    if rc:
+        (home / rc).write_text("# mine\nexport X=1", encoding="utf-8")  # no final newline
+    first = cli("--install-completion", shell, env={"HOME": str(home)})
+    assert first.code == 0 and f"{shell} completion installed in" in first.stdout
+    files = {p: p.read_bytes() for p in home.rglob("*") if p.is_file()}
+    assert len(files) >= 1 + bool(rc)
+    second = cli("--install-completion", shell, env={"HOME": str(home)})
+    assert second.code == 0 and second.stdout == first.stdout
+    assert {p: p.read_bytes() for p in home.rglob("*") if p.is_file()} == files
+    if rc:
+        text = (home / rc).read_text(encoding="utf-8")
+        assert "# mine\nexport X=1\n" in text  # the reader's lines kept
+        assert text.count("sinorus") <= 1 or shell == "zsh"
