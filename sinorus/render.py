@@ -297,7 +297,8 @@ _RATIOS = {"title": 4, "text": 6, "translation": 4, "summary": 4, "people": 2, "
            "name": 2, "name_vi": 2, "metric": 4, "value": 2, "publisher": 2, "speaker": 2, "match": 3, "organisation": 3}
 # The narrowest a column is squeezed to when its content is wider (default 8).
 _FLOORS = {"title": 20, "text": 24, "metric": 16, "label": 14, "name": 12, "name_vi": 12, "aliases": 12, "roles": 14,
-           "people": 10, "speaker": 10, "id": 12, "translation": 16, "summary": 16, "match": 16, "organisation": 12}
+           "people": 10, "speaker": 10, "id": 12, "translation": 16, "summary": 16, "match": 16, "organisation": 12,
+           "sources": 11}  # sources: "seed-004 +1" on one line
 # Short values that read wrong wrapped (a date split after its year): never wrapped, never squeezed.
 _NO_WRAP = {"date", "end", "score", "published", "period", "type", "precision", "country", "language", "from", "to"}
 # Columns whose values carry the date markers ~ and ?, and the one carrying +N.
