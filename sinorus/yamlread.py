@@ -23,14 +23,24 @@ from sinorus.errors import DataError
 from sinorus.text import find_surrogate
 
 MAX_DEPTH = 32
-DEFAULT_MAX_BYTES = 32 * 1024 * 1024
+# Hostile files are stopped by structure (no aliases, depth, surrogates, controls), not by size: the
+# cap is only a guard against a runaway file, far above legitimate data (100,000 events of YAML, as
+# `export --format yaml` writes them, are about 70 MB).
+DEFAULT_MAX_BYTES = 1 << 30
+_SIZE_RE = re.compile(r"\s*(\d+)\s*(?:([kmgt])(?:i?b)?|b)?\s*", re.IGNORECASE)
 
 
 def max_bytes() -> int:
-    try:
-        return int(os.environ.get("SINORUS_MAX_FILE_BYTES", DEFAULT_MAX_BYTES))
-    except ValueError:
+    """The per-file cap: SINORUS_MAX_FILE_BYTES as bytes or with a binary unit (64M, 1G, 512KiB)."""
+    raw = os.environ.get("SINORUS_MAX_FILE_BYTES")
+    if raw is None or not raw.strip():
         return DEFAULT_MAX_BYTES
+    m = _SIZE_RE.fullmatch(raw)
+    if m is None:
+        from sinorus.errors import UsageError
+
+        raise UsageError(f"SINORUS_MAX_FILE_BYTES={raw!r} is not a size", "write bytes or a size such as 64M or 1G, or unset it")
+    return int(m.group(1)) << (10 * " kmgt".index((m.group(2) or " ").lower()))
 
 
 @dataclass(frozen=True, slots=True)

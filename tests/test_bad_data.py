@@ -155,8 +155,30 @@ def test_file_over_the_size_cap(cli, cache_dir):
     assert_one_error_line(r, f"{path}: file is {size:,} bytes")
     r = cli("--data", str(path), "timeline", env={"SINORUS_MAX_FILE_BYTES": str(size)})  # exactly at the cap: read
     assert "byte limit" not in r.stderr and "unknown person" in r.stderr  # alone, its references dangle
-    # a nonsense cap falls back to the default instead of failing
-    assert cli("--data", str(OK_DATA), "timeline", env={"SINORUS_MAX_FILE_BYTES": "lots"}).code == 0
+    # sizes with binary units; a nonsense cap is said loudly, never silently replaced by a default
+    r = cli("--data", str(path), "timeline", env={"SINORUS_MAX_FILE_BYTES": "1K"})
+    assert_one_error_line(r, f"{path}: file is {size:,} bytes, over the 1,024-byte limit")
+    for fine in ("64M", "1G", "512KiB", "10mb", ""):
+        assert cli("--data", str(OK_DATA), "timeline", env={"SINORUS_MAX_FILE_BYTES": fine}).code == 0, fine
+    for nonsense in ("lots", "-5", "1.5G", "12 parsecs"):
+        r = cli("--data", str(OK_DATA), "timeline", env={"SINORUS_MAX_FILE_BYTES": nonsense})
+        assert r.code == 2 and r.stderr.startswith("Error: SINORUS_MAX_FILE_BYTES=") and "64M" in r.stderr, r.stderr
+
+
+def test_the_default_cap_takes_a_large_legitimate_file(cli, tmp_path):
+    """The cap guards against a runaway file, not legitimate data (100k events of YAML are ~70 MB):
+    a file past the old 32 MiB cap loads (its bulk a comment, to keep the test fast)."""
+    if os.environ.get("SINORUS_YAML_PARSER") == "pure":
+        pytest.skip("the size cap is the same code for both parsers; the pure one takes 10 s over 33 MB")
+    big = tmp_path / "big.yaml"
+    text = (OK_DATA / "events.yaml").read_text(encoding="utf-8")
+    with open(big, "w", encoding="utf-8") as fh:
+        fh.write("# " + "x" * (33 * 1024 * 1024) + "\n" + text)
+    data = tmp_path / "data"
+    shutil.copytree(OK_DATA, data)
+    shutil.move(big, data / "events.yaml")
+    r = cli("--data", str(data), "timeline", "--limit", "1", "--json", env={"SINORUS_NO_CACHE": "1"})
+    assert r.code == 0 and len(r.json()) == 1, r.stderr
 
 
 @pytest.mark.parametrize("depth", [40, 5_000, 200_000])
