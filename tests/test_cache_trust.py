@@ -308,8 +308,8 @@ def test_control_characters_in_an_index_are_never_revived(cache, payload, sectio
         assert (again.code, again.stdout, again.stderr) == (0, r.stdout, "")
 
 
-def run_on_a_terminal(*args: str, timeout: float = 30) -> tuple[int, bytes]:
-    """Run sinorus with a pseudo-terminal as stdout and stderr: what a user sees."""
+def run_on_a_terminal(*args: str, pager: str = "", timeout: float = 30) -> tuple[int, bytes]:
+    """Run sinorus with a pseudo-terminal as stdout and stderr: what a user sees (no pager by default)."""
     import pty
     import select
     import time
@@ -317,6 +317,7 @@ def run_on_a_terminal(*args: str, timeout: float = 30) -> tuple[int, bytes]:
     pid, fd = pty.fork()
     if pid == 0:  # the child
         os.chdir("/")
+        os.environ["SINORUS_PAGER"] = pager
         os.execvp(sys.executable, [sys.executable, "-m", "sinorus", *args])
     out, deadline = b"", time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -350,6 +351,12 @@ def test_on_a_terminal_stored_json_is_checked_too(cache):
     assert not path.exists()  # removed: the next run rebuilds
     code, out = run_on_a_terminal("--data", str(OK_DATA), "timeline", "--json")
     assert code == 0 and out.decode().replace("\r\n", "\n") == expected_answer("--data", OK_DATA, "timeline", "--json")
+    # the same through a pager (less -R would pass escapes on): nothing tampered reaches it either
+    tamper(index_file(cache), "UPDATE records SET body = replace(body, 'Moscow', 'Moscow' || char(27) || '[2J');")
+    paged = cache.parent / "paged.txt"
+    code, out = run_on_a_terminal("--data", str(OK_DATA), "timeline", "--json", pager=f"cat > {paged}")
+    assert code == 1 and b"\x1b[2J" not in out + paged.read_bytes()
+    assert b"holds control character U+001B" in out
 
 
 def test_check_reads_the_yaml_whatever_the_index_says(cache, data):
