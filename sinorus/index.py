@@ -142,13 +142,13 @@ def cache_path(location: Path, base: Path) -> Path:
 # recursive view, a table planted to be scanned forever) or once SIGINT or SIGTERM arrived.
 # The budget is counted in steps, not seconds, so a loaded machine or a slow reader of our
 # output (`| less`) never cuts a good query short; it grows with the size of the index, since
-# the heaviest query sinorus makes (a full scan) takes about 5-25 steps per page.
+# the heaviest queries sinorus makes (full scans) take 20-45 steps per page (measured).
 
 CHECK_EVERY = 1_000  # VM steps between two calls of the progress handler
 QUERY_STEPS = 20_000_000  # a statement may take this many steps (under a second of a runaway on a small index)...
-QUERY_STEPS_PER_PAGE = 1_000  # ...plus this many per page of the index: 40 times a full scan
+QUERY_STEPS_PER_PAGE = 1_000  # ...plus this many per page of the index: over 20 times a full scan
 BUILD_STEPS = 50_000_000  # a build may take this many steps in all...
-BUILD_STEPS_PER_RECORD = 20_000  # ...plus this many per record: 50 times what a build takes
+BUILD_STEPS_PER_RECORD = 20_000  # ...plus this many per record: over 100 times a build (about 175 a record)
 
 
 class Runaway(DataError):
