@@ -215,6 +215,18 @@ def test_an_index_planted_in_a_shared_folder_is_never_read(tmp_path):
         assert_no_controls(r.stdout + r.stderr)
 
 
+def test_cache_clear_removes_the_users_own_files_even_from_a_shared_folder(tmp_path):
+    """Indexes an older sinorus left in a shared folder can still be cleared; nothing else is touched."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    assert sub("--data", OK_DATA, "timeline", "--json", env={"SINORUS_CACHE_DIR": shared}).code == 0
+    (shared / "notes.txt").write_text("someone's\n", encoding="utf-8")
+    shared.chmod(0o1777)
+    r = sub("cache", "clear", env={"SINORUS_CACHE_DIR": shared})
+    assert r.code == 0 and r.stderr == "removed 1 cache file\n"
+    assert [p.name for p in shared.iterdir()] == ["notes.txt"]
+
+
 def test_a_private_folder_inside_sticky_tmp_is_fine(tmp_path):
     """/tmp itself is refused as a cache folder; the 0700 folder sinorus creates in it is the user's own."""
     tmp = tmp_path / "tmp"
