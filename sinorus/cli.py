@@ -17,8 +17,9 @@ gc.disable()  # importing typer and declaring commands allocates thousands of ob
 import typer
 
 
-from sinorus import __version__, streams
+from sinorus import __version__, i18n, streams
 from sinorus.errors import OutputClosed, SinorusError
+from sinorus.i18n import N_, _, ngettext
 
 app = typer.Typer(
     name="sinorus",
@@ -91,9 +92,10 @@ def _completion_shell(value: str) -> str:
 
         value = _get_shell_name() or ""
         if value not in SHELLS:
-            raise UsageError(f"cannot tell which shell this is{f' ({value})' if value else ''}", f"name it: --show-completion {'|'.join(SHELLS[:4])}")
+            what = _("cannot tell which shell this is ({shell})").format(shell=value) if value else _("cannot tell which shell this is")
+            raise UsageError(what, _("name it: --show-completion {shells}").format(shells="|".join(SHELLS[:4])))
     if value not in SHELLS:
-        raise UsageError(f"Invalid value for the shell: {value!r}", f"choose from {', '.join(SHELLS)}")
+        raise UsageError(_("Invalid value for the shell: {value}").format(value=repr(value)), _("choose from {choices}").format(choices=", ".join(SHELLS)))
     return value
 
 
@@ -124,8 +126,8 @@ def _install_completion(ctx: typer.Context, param, value: Optional[str]) -> None
         if shell in ("powershell", "pwsh"):
             path = _install_once(shell)
         else:
-            _, path = install(shell=shell, prog_name="sinorus", complete_var="_SINORUS_COMPLETE")
-    sys.stdout.write(f"{shell} completion installed in {path}\nCompletion will take effect once you restart the terminal\n")
+            path = install(shell=shell, prog_name="sinorus", complete_var="_SINORUS_COMPLETE")[1]
+    sys.stdout.write(_("{shell} completion installed in {path}").format(shell=shell, path=path) + "\n" + _("Completion will take effect once you restart the terminal") + "\n")
     raise typer.Exit()
 
 
@@ -167,17 +169,60 @@ def _no_pager(ctx: typer.Context, param, value: bool) -> bool:
     return value
 
 
+def _set_lang(ctx: typer.Context, param, value: Optional[str]) -> Optional[str]:
+    """--lang (or SINORUS_LANG): in force since the run began (sinorus.i18n.requested reads the
+    command line before click builds anything, so help is in that language too); checked here."""
+    if value is not None and not ctx.resilient_parsing and i18n.normalise(value) is None:
+        from sinorus.errors import UsageError
+
+        source = ctx.get_parameter_source(param.name) if param.name else None
+        option = "SINORUS_LANG" if source is not None and source.name == "ENVIRONMENT" else "--lang"
+        raise UsageError(_("Invalid value for '{option}': {value}").format(option=option, value=repr(value)), _("choose from {choices}").format(choices=", ".join(i18n.LANGUAGES)))
+    return value
+
+
+def _lang_option(command, envvar: Optional[str] = None) -> None:
+    """--lang vi|en on a command, and the command's help in the run's language."""
+    from typer.core import TyperOption
+
+    if not any(p.name == "sinorus_lang" for p in command.params):
+        option = TyperOption(param_decls=["--lang", "sinorus_lang"], metavar="vi|en", expose_value=False, callback=_set_lang, is_eager=True,
+                             envvar=envvar, show_envvar=envvar is not None, autocompletion=lambda ctx, args, incomplete: list(i18n.LANGUAGES),
+                             help="The language of the interface: vi (Vietnamese) or en (English). Default: SINORUS_LANG, else the locale (LC_ALL, LC_MESSAGES, LANG).")
+        at = next((i + 1 for i, p in enumerate(command.params) if p.name in ("sinorus_no_pager", "no_pager")), len(command.params))
+        command.params.insert(at, option)
+    if i18n.current() != "en":
+        from sinorus.i18n_click import translate_command
+
+        translate_command(command)
+
+
+def _speak(lang: str) -> None:
+    """The run's language, for our messages and for typer's and click's words."""
+    i18n.use(lang)
+    if lang != "en" or "sinorus.i18n_click" in sys.modules:
+        from sinorus import i18n_click
+
+        i18n_click.localise(lang != "en")
+
+
 def _with_global_options(command) -> None:
     """--data and --no-pager after the command name too (`sinorus timeline --data x`), as gh takes
-    --repo anywhere: added to each subcommand when lazycli builds it."""
+    --repo anywhere, and --lang: added to each subcommand when lazycli builds it."""
     from typer.core import TyperGroup, TyperOption
 
-    if isinstance(command, TyperGroup) or any(p.name == "sinorus_data" for p in command.params):
+    if isinstance(command, TyperGroup):  # `cache`: its commands take --lang too
+        for sub in command.commands.values():
+            _lang_option(sub)
+        _lang_option(command)
+        return
+    if any(p.name == "sinorus_data" for p in command.params):
         return
     command.params.append(TyperOption(param_decls=["--data", "sinorus_data"], metavar="PATH", expose_value=False, callback=_note_data, is_eager=True,
                                       help="A YAML file or a directory of YAML files to use instead of the bundled data (also before the command)."))
     command.params.append(TyperOption(param_decls=["--no-pager", "sinorus_no_pager"], is_flag=True, default=False, expose_value=False, callback=_no_pager, is_eager=True,
                                       help="Write straight to the terminal, never through a pager."))
+    _lang_option(command)
 
 
 def _name_data_in_use(text: Optional[str]) -> Optional[str]:
@@ -188,7 +233,7 @@ def _name_data_in_use(text: Optional[str]) -> Optional[str]:
     import re
 
     via = _DATA_IN_USE["via"]
-    text = text.replace("--data (or SINORUS_DATA)", via)
+    text = text.replace(_("--data (or SINORUS_DATA)"), via)
     if via == "SINORUS_DATA":
         return text.replace("--data", via)
     import shlex
@@ -209,10 +254,10 @@ def _field_list(fields: Optional[str]) -> Optional[List[str]]:
 
     chosen = [f.strip() for f in fields.split(",") if f.strip()]
     if not chosen:
-        raise UsageError("Invalid value for '--fields': no field named", "name the fields to show, e.g. --fields id,date,title")
+        raise UsageError(_("Invalid value for '--fields': no field named"), _("name the fields to show, e.g. --fields id,date,title"))
     twice = next((f for n, f in enumerate(chosen) if f in chosen[:n]), None)
     if twice is not None:
-        raise UsageError(f"Invalid value for '--fields': {twice!r} is named twice", "name each field once")
+        raise UsageError(_("Invalid value for '--fields': {field} is named twice").format(field=repr(twice)), _("name each field once"))
     return chosen
 
 
@@ -370,7 +415,7 @@ def _output(json_: bool = False, jsonl: bool = False, csv_: bool = False, fmt: O
     chosen = _field_list(fields)
     format_ = choose_format(json_, jsonl, csv_, fmt, command)
     if csv_raw and format_ != "csv":
-        raise UsageError(f"--csv-raw applies to csv only, not {format_}", "add --csv, or drop --csv-raw")
+        raise UsageError(_("--csv-raw applies to csv only, not {format}").format(format=format_), _("add --csv, or drop --csv-raw"))
     return Output(format_, chosen, None, stdout_is_terminal(), csv_raw)
 
 
@@ -392,14 +437,18 @@ def _version(ctx: typer.Context, value: bool) -> None:
         counts, newest = _data_summary(ctx.params.get("data"))
     except SinorusError as exc:  # the version is still the answer; the data's problem is a note
         sys.stdout.write(f"sinorus {__version__}\n")
-        streams.note(f"the data cannot be read: {exc.message}")
+        streams.note(_("the data cannot be read: {problem}").format(problem=exc.message))
         raise typer.Exit()
     from sinorus.paths import bundled_root, data_location
 
     where = data_location(ctx.params.get("data"))
-    label = "data" if where == bundled_root() / "data" else f"data at {where}"
-    records = ", ".join(f"{counts.get(name, 0)} {name if counts.get(name, 0) != 1 else one}" for name, one in _VERSION_ORDER.items())
-    last = f"; newest event {newest}" if newest else ""
+    label = _("data") if where == bundled_root() / "data" else _("data at {path}").format(path=where)
+    records = ", ".join(i18n.counted(one, counts.get(name, 0)) for name, one in _VERSION_ORDER.items())
+    if newest and i18n.current() != "en":
+        from sinorus.dates import PartialDate
+
+        newest = i18n.partial_date(PartialDate.parse(newest))
+    last = _("; newest event {date}").format(date=newest) if newest else ""
     sys.stdout.write(f"sinorus {__version__} ({label}: {records}{last})\n")
     raise typer.Exit()
 
@@ -599,7 +648,7 @@ def search(
     types = tuple(dict.fromkeys(type_ or query.SEARCH_TYPES))
     bad = [t for t in types if t not in query.SEARCH_TYPES]
     if bad:
-        raise UsageError(f"Invalid value for '--type': {bad[0]!r}", f"choose from {', '.join(query.SEARCH_TYPES)}")
+        raise UsageError(_("Invalid value for '--type': {value}").format(value=repr(bad[0])), _("choose from {choices}").format(choices=", ".join(query.SEARCH_TYPES)))
     output = _output(json_, jsonl, csv_, fmt, fields, csv_raw)
     kb = _kb(ctx)
     emit("hit", query.search(kb, text, types, limit), output, kb)
@@ -670,9 +719,9 @@ def read(
     from sinorus.render import show_article, show_uncited
 
     if uncited and record is not None:
-        raise UsageError("--uncited and --record cannot be used together", "use one of them")
+        raise UsageError(_("--uncited and --record cannot be used together"), _("use one of them"))
     if around and record is None:
-        raise UsageError("--context needs --record", "e.g. sinorus read SOURCE --record ID -C 1")
+        raise UsageError(_("--context needs --record"), _("e.g. sinorus read SOURCE --record ID -C 1"))
     output = _output(json_, fmt=fmt, command="read")
     kb = _kb(ctx)
     article = reader.load(kb, reader.find_source(kb, source), data_location(_data_option(ctx)))
@@ -699,10 +748,10 @@ def _listing(section: str, kind: str, help_text: str, examples: str):
     return command
 
 
-app.command("people")(_listing("people", "person", "Everyone named in the articles, with names in every script.", "  sinorus people\n  sinorus people --json | jq '.[].name'"))
-app.command("topics")(_listing("topics", "topic", "Topics and their aliases (use any of them with --topic).", "  sinorus topics\n  sinorus topics --csv"))
-app.command("sources")(_listing("sources", "source", "The five articles and the outside reports they are checked against.", "  sinorus sources\n  sinorus sources --fields id,published,title"))
-app.command("facts")(_listing("facts", "fact", "Figures: trade, tolls, counts, each with its source and excerpt.", "  sinorus facts\n  sinorus facts --json | jq '.[] | select(.unit == \"billion USD\")'"))
+app.command("people")(_listing("people", "person", N_("Everyone named in the articles, with names in every script."), "  sinorus people\n  sinorus people --json | jq '.[].name'"))
+app.command("topics")(_listing("topics", "topic", N_("Topics and their aliases (use any of them with --topic)."), "  sinorus topics\n  sinorus topics --csv"))
+app.command("sources")(_listing("sources", "source", N_("The five articles and the outside reports they are checked against."), "  sinorus sources\n  sinorus sources --fields id,published,title"))
+app.command("facts")(_listing("facts", "fact", N_("Figures: trade, tolls, counts, each with its source and excerpt."), "  sinorus facts\n  sinorus facts --json | jq '.[] | select(.unit == \"billion USD\")'"))
 
 
 @app.command()
@@ -725,10 +774,12 @@ def check(
     if json_:
         emit_object({"ok": report.ok, "counts": report.kb.counts(), "problems": [str(p) for p in report.problems], "articles": report.articles, "coverage": report.coverage_dict()}, Output("json"))
     elif report.ok:
-        counts = ", ".join(f"{n} {k}" for k, n in report.kb.counts().items())
-        sys.stdout.write(f"ok: {counts}\n")
-        sys.stdout.write(f"every quote and excerpt found verbatim in {len(report.cited)} of {len(report.articles)} articles: {', '.join(sorted(report.cited))}\n")
-        sys.stdout.writelines(f"{c}\n" for c in report.coverage)
+        counts = ", ".join(i18n.section_count(k, n) for k, n in report.kb.counts().items())
+        sys.stdout.write(_("ok: {counts}").format(counts=counts) + "\n")
+        found = _("every quote and excerpt found verbatim in {cited} of {n} articles: {ids}")  # "1 of 1 articles", as scripts read it
+        sys.stdout.write(found.format(cited=len(report.cited), n=len(report.articles), ids=", ".join(sorted(report.cited))) + "\n")
+        sys.stdout.writelines(_("{source}: {cited} of {sentences} sentences cited ({percent}%)").format(source=c.source, cited=c.cited, sentences=c.sentences, percent=c.percent) + "\n"
+                              for c in report.coverage)
     else:
         from sinorus.text import strip_controls
 
@@ -737,7 +788,7 @@ def check(
     if not report.ok:
         if json_:
             raise typer.Exit(1)
-        raise SinorusError(f"{len(report.problems)} problem{'s' if len(report.problems) != 1 else ''} found", "fix them in the data files listed above")
+        raise SinorusError(ngettext("{n} problem found", "{n} problems found", len(report.problems)).format(n=len(report.problems)), _("fix them in the data files listed above"))
 
 
 @cache_app.command("info")
@@ -750,10 +801,10 @@ def cache_info(json_: Json = False) -> None:
     if json_:
         emit_object(info, Output("json"))
         return
-    sys.stdout.write(f"directory: {info['directory'] or '(disabled)'}\n")
-    sys.stdout.write(f"files: {len(info['files'])} ({info['bytes']:,} bytes)\n")
+    sys.stdout.write(_("directory: {path}").format(path=info["directory"] or _("(disabled)")) + "\n")
+    sys.stdout.write(_("files: {n} ({size:,} bytes)").format(n=len(info["files"]), size=info["bytes"]) + "\n")
     for f in info["files"]:
-        sys.stdout.write(f"  {f['path']}  {f['bytes']:,} bytes\n")
+        sys.stdout.write("  " + _("{path}  {size:,} bytes").format(path=f["path"], size=f["bytes"]) + "\n")
 
 
 @cache_app.command("clear")
@@ -762,7 +813,7 @@ def cache_clear() -> None:
     from sinorus import cache
 
     removed = cache.clear()
-    sys.stderr.write(f"removed {removed} cache file{'s' if removed != 1 else ''}\n")
+    sys.stderr.write(ngettext("removed {n} cache file", "removed {n} cache files", removed).format(n=removed) + "\n")
 
 
 # --- export and stats (issue 7) ------------------------------------------------------
@@ -806,12 +857,12 @@ def export_command(
         export.write_stdout(text)
         return
     export.write_file(output_file, text, force)
-    what = "the knowledge base" if chosen.name in ("yaml", "sqlite") and not filtered else f"{len(events)} event{'s' if len(events) != 1 else ''}"
+    what = _("the knowledge base") if chosen.name in ("yaml", "sqlite") and not filtered else i18n.counted("event", len(events))
     sys.stderr.write(export.exported_line(what, chosen.name, output_file))
     beside = chosen.companion(selection, output_file) if chosen.companion else None
     if beside is not None:  # sqlite: its Datasette metadata
         export.write_file(beside[0], beside[1], force)
-        sys.stderr.write(export.exported_line("its metadata", "json", beside[0]))
+        sys.stderr.write(export.exported_line(_("its metadata"), "json", beside[0]))
 
 
 @app.command()
@@ -832,7 +883,8 @@ def stats(
     from sinorus.render import show_stats
 
     output = _output(json_, fmt=fmt, command="stats")
-    show_stats(statistics.compute(_kb(ctx), top), output)
+    kb = _kb(ctx)
+    show_stats(statistics.compute(kb, top), output, kb)
 
 
 # --- entry point ---------------------------------------------------------------------
@@ -864,7 +916,9 @@ def _run(argv: Optional[List[str]]) -> int:
         from sinorus.lazycli import command_for  # builds only the subcommand this run uses
 
         args = _completion_shell_args(streams.readable_args(sys.argv[1:] if argv is None else argv))
+        _speak(i18n.choose(args))
         command = command_for(app, _with_global_options)
+        _lang_option(command, envvar="SINORUS_LANG")
         if os.environ.get("_SINORUS_COMPLETE"):  # a shell asks for completions
             _safe_completion()
         result = command(args=args, prog_name="sinorus", standalone_mode=False)
@@ -878,26 +932,36 @@ def _run(argv: Optional[List[str]]) -> int:
         return 0
     except click_exc.UsageError as exc:
         command = exc.ctx.command_path if exc.ctx is not None else "sinorus"
-        return streams.fail(exc.format_message(), f"see '{command} --help'", 2)
+        return streams.fail(_click_message(exc), _("see '{command} --help'").format(command=command), 2)
     except typer.Exit as exc:
         return exc.exit_code
     except click_exc.ClickException as exc:
-        return streams.fail(exc.format_message(), None, exc.exit_code)
+        return streams.fail(_click_message(exc), None, exc.exit_code)
     except (KeyboardInterrupt, typer.Abort):
         return 130
     except (BrokenPipeError, OutputClosed):
         streams.silence_stdout()
         return 0
     except RecursionError:
-        return streams.fail("input too deeply nested", "simplify the data file", 1)
+        return streams.fail(_("input too deeply nested"), _("simplify the data file"), 1)
     except MemoryError:
-        return streams.fail("out of memory", "try a smaller data set", 1)
+        return streams.fail(_("out of memory"), _("try a smaller data set"), 1)
     except OSError as exc:
         return streams.fail(f"{exc.strerror or exc}" + (f": {exc.filename}" if getattr(exc, "filename", None) else ""), None, 1)
     except Exception as exc:  # a bug: one line, and a way to report it
         if os.environ.get("SINORUS_DEBUG"):
             raise
-        return streams.fail(f"unexpected {type(exc).__name__}: {exc}", "this is a bug in sinorus; please report it with the command you ran (SINORUS_DEBUG=1 shows the traceback)", 1)
+        return streams.fail(_("unexpected {error}: {message}").format(error=type(exc).__name__, message=exc),
+                            _("this is a bug in sinorus; please report it with the command you ran (SINORUS_DEBUG=1 shows the traceback)"), 1)
+
+
+def _click_message(exc) -> str:
+    """click's message, in Vietnamese when the run speaks it (click itself knows only English)."""
+    if i18n.current() == "en":
+        return exc.format_message()
+    from sinorus.i18n_click import click_message
+
+    return click_message(exc.format_message())
 
 
 def main() -> None:

@@ -66,7 +66,7 @@ def _lazy_group(app: typer.Typer, each: Callable[[Any], None] | None = None):
     for info in groups:
         if not info.name or isinstance(info.name, _tm.DefaultPlaceholder):
             return None  # unnamed sub-apps merge their commands: leave that to typer
-        factories[info.name] = lambda info=info: _tm.get_group_from_info(info, pretty_exceptions_short=short, rich_markup_mode=markup, suggest_commands=suggest)
+        factories[info.name] = lambda info=info: _built(_tm.get_group_from_info(info, pretty_exceptions_short=short, rich_markup_mode=markup, suggest_commands=suggest), each)
     # The root alone: typer builds its callback, options and completion options.
     app.registered_commands, app.registered_groups = [], []
     try:
@@ -87,7 +87,7 @@ def _built(command: Any, each: Callable[[Any], None] | None) -> Any:
 
 def command_for(app: typer.Typer, each: Callable[[Any], None] | None = None):
     """The click command for a typer app, subcommands built on first use; `each(command)` is
-    called on every command as it is built (to add options common to all of them)."""
+    called on every command and group as it is built (to add options common to all of them)."""
     try:
         group = _lazy_group(app, each)
     except Exception:

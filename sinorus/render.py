@@ -13,7 +13,9 @@ import sys
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, TextIO
 
+from sinorus import i18n
 from sinorus.errors import OutputClosed, UsageError
+from sinorus.i18n import N_, _, ngettext, pgettext
 from sinorus.model import KnowledgeBase, to_dict
 
 
@@ -78,13 +80,15 @@ def choose_format(json_: bool = False, jsonl: bool = False, csv_: bool = False, 
     if fmt:
         chosen.append(fmt)
     if len(set(chosen)) > 1:
-        raise UsageError(f"choose one output format, not {' and '.join(sorted(set(chosen)))}", "use one of --json, --jsonl, --csv or --format")
+        both = f" {_('and')} ".join(sorted(set(chosen)))
+        raise UsageError(_("choose one output format, not {formats}").format(formats=both), _("use one of --json, --jsonl, --csv or --format"))
     if chosen:
         allowed = COMMAND_FORMATS.get(command or "", LISTING_FORMATS)
         if chosen[0] in LISTING_FORMATS and chosen[0] not in allowed:
-            raise UsageError(f"Invalid value for '--format': {command} cannot be written as {chosen[0]}", f"choose from {', '.join(allowed)}")
+            raise UsageError(_("Invalid value for '--format': {command} cannot be written as {format}").format(command=command, format=chosen[0]),
+                             _("choose from {choices}").format(choices=", ".join(allowed)))
         if chosen[0] not in allowed:
-            raise UsageError(f"Invalid value for '--format': {chosen[0]!r}", f"choose from {', '.join(allowed)}")
+            raise UsageError(_("Invalid value for '--format': {value}").format(value=repr(chosen[0])), _("choose from {choices}").format(choices=", ".join(allowed)))
         return chosen[0]
     return "table" if stdout_is_terminal() else "plain"
 
@@ -197,7 +201,7 @@ def check_fields(kind: str, fields: list[str] | None, sample: dict[str, Any] | N
     valid = available_fields(kind, sample)
     unknown = [f for f in fields if f not in valid]
     if unknown:
-        raise UsageError(f"Invalid value for '--fields': unknown field {', '.join(map(repr, unknown))}", f"choose from {', '.join(valid)}")
+        raise UsageError(_("Invalid value for '--fields': unknown field {fields}").format(fields=", ".join(map(repr, unknown))), _("choose from {choices}").format(choices=", ".join(valid)))
 
 
 def field_value(column: str, row: dict[str, Any], record: Any) -> Any:
@@ -236,6 +240,47 @@ def _display(kind: str, column: str, row: dict[str, Any], kb: KnowledgeBase | No
     if column == "sources" and isinstance(value, list):
         return ", ".join(dict.fromkeys(c["source"] for c in value))
     return _flat(value)
+
+
+def _cell(kind: str, column: str, row: dict[str, Any], kb: KnowledgeBase | None, record: Any, shown: Iterable[str] = (), table: bool = False) -> str:
+    """A cell a person reads (table, plain line, show): _display's, in the interface's language.
+
+    In Vietnamese a field shows its Vietnamese twin (title_vi, summary_vi, label_vi, name_vi) unless
+    the twin has a column of its own, people their Vietnamese names, dates the Vietnamese way;
+    CSV and JSON never come here.
+    """
+    if i18n.current() != "en":
+        text = _localised(kind, column, row, kb, record, shown, table)
+        if text is not None:
+            return text
+    return _display(kind, column, row, kb, record)
+
+
+def _localised(kind: str, column: str, row: dict[str, Any], kb: KnowledgeBase | None, record: Any, shown: Iterable[str], table: bool) -> str | None:
+    from sinorus.dates import PartialDate
+
+    target = record.record if kind == "hit" else record
+    if kind == "hit" and column == "title":
+        return next((i18n.local(target, name) for name in ("title", "text", "name", "label", "metric") if getattr(target, name, None)), target.id)
+    if kind == "hit" and column == "type":
+        return i18n.kind_name(record.type) if table else None
+    if column == "date" and kind in ("event", "hit") and isinstance(getattr(target, "date", None), PartialDate):
+        return i18n.date_range(target.date, getattr(target, "end", None), compact=table)
+    if kind == "hit" and column == "date":
+        return i18n.partial_date(target.period) if getattr(target, "period", None) is not None else ""
+    twin = f"{column}_vi"
+    if twin not in shown and row.get(twin):
+        return str(row[twin])
+    if isinstance(getattr(target, column, None), PartialDate):
+        return i18n.partial_date(getattr(target, column))
+    value = row.get(column)
+    if kb is not None and column == "people" and isinstance(value, list):
+        return ", ".join(i18n.local(kb.people[p], "name") if p in kb.people else p for p in value)
+    if kb is not None and column == "speaker" and value in kb.people:
+        return i18n.local(kb.people[value], "name")
+    if column == "roles" and getattr(target, "roles", None):
+        return "; ".join(i18n.local(r, "title") + (f" ({i18n.partial_date(r.start)}–{i18n.partial_date(r.end) if r.end else ''})" if r.start else "") for r in target.roles)
+    return None
 
 
 def emit(kind: str, records: list[Any], output: Output, kb: KnowledgeBase | None = None) -> None:
@@ -280,7 +325,7 @@ def _emit_plain(kind, records, rows, fields, output, kb) -> None:
     """Tab-separated lines, no header, no decoration: for grep, cut and head."""
     columns = fields or PLAIN_COLUMNS[kind]
     for record, row in zip(records, rows):
-        cells = [" ".join(_display(kind, c, row, kb, record).split()) for c in columns]
+        cells = [" ".join(_cell(kind, c, row, kb, record, columns).split()) for c in columns]
         output.out.write("\t".join(cells) + "\n")
 
 
@@ -308,6 +353,33 @@ MAX_PIECE = 16
 TABLE_GAP = 3  # rich's SIMPLE_HEAD box: a separator and a space either side
 
 
+# Column headings, the English being the field's name capitalised; a field without one here
+# (a --fields name new to the schema) is shown as its name.
+HEADINGS = {
+    "id": N_("Id"), "date": N_("Date"), "end": N_("End"), "precision": N_("Precision"), "title": N_("Title"), "title_vi": N_("Title vi"),
+    "summary": N_("Summary"), "summary_vi": N_("Summary vi"), "people": N_("People"), "topics": N_("Topics"), "place": N_("Place"),
+    "sources": N_("Sources"), "note": N_("Note"), "speaker": N_("Speaker"), "text": N_("Text"), "translation": N_("Translation"),
+    "source": N_("Source"), "event": N_("Event"), "kind": N_("Kind"), "name": N_("Name"), "name_vi": N_("Name vi"), "aliases": N_("Aliases"),
+    "country": N_("Country"), "roles": N_("Roles"), "label": N_("Label"), "label_vi": N_("Label vi"), "publisher": N_("Publisher"),
+    "language": N_("Language"), "published": N_("Published"), "file": N_("File"), "url": N_("Url"), "author": N_("Author"),
+    "metric": N_("Metric"), "value": N_("Value"), "unit": N_("Unit"), "period": N_("Period"), "excerpt": N_("Excerpt"), "score": N_("Score"),
+    "type": N_("Type"), "match": N_("Match"), "field": N_("Field"), "record": N_("Record"), "organisation": N_("Organisation"),
+    "from": N_("From"), "to": N_("To"), "sentence": N_("Sentence"),
+}
+
+
+def heading(key: str) -> str:
+    """A column's heading in the interface's language."""
+    return _(HEADINGS[key]) if key in HEADINGS else key.replace("_", " ").capitalize()
+
+
+def column_name(key: str) -> str:
+    """A field named in running text or as a key of `show`: the heading, lower-cased at its start
+    (English: the field's name, 'name vi'; Vietnamese: 'tên tiếng Việt')."""
+    text = heading(key)
+    return text[:1].lower() + text[1:]
+
+
 @dataclass
 class Column:
     """A table column: its field (for widths and dropping), heading and how it may be squeezed."""
@@ -323,7 +395,7 @@ class Column:
     @classmethod
     def of(cls, key: str, header: str | None = None, **kw: Any) -> "Column":
         defaults = {"no_wrap": key in _NO_WRAP, "floor": _FLOORS.get(key, 8), "ratio": _RATIOS.get(key, 1), "style": "dim" if key == "id" else None}
-        return cls(key, key.replace("_", " ").capitalize() if header is None else header, **{**defaults, **kw})
+        return cls(key, heading(key) if header is None else header, **{**defaults, **kw})
 
 
 def _sample(rows: list) -> list:
@@ -529,13 +601,13 @@ def _markers(columns: list[str], rows: list[list[Any]], dropped: list[str] = ())
     texts = [row[i].plain for row in rows for i in dated]
     legend = []
     if any("~" in t for t in texts):
-        legend.append("~ approximate date")
+        legend.append(_("~ approximate date"))
     if any("?" in t for t in texts):
-        legend.append("? uncertain date")
+        legend.append(_("? uncertain date"))
     if "sources" in columns and "sources" not in dropped:
         i = columns.index("sources")
         if any(" +" in row[i].plain for row in rows):
-            legend.append("+N: N outside reports also cited")
+            legend.append(_("+N: N outside reports also cited"))
     return legend
 
 
@@ -548,8 +620,8 @@ def table_notes(console, lines: list[str], legend: list[str], dropped: list[str]
     if legend:
         console.print(Text("; ".join(legend), style="dim"))
     if dropped:
-        names = ", ".join(key.replace("_", " ") for key in dropped)
-        console.print(Text(f"not shown at this width: {names} — widen the terminal or use --fields", style="dim"))
+        names = ", ".join(column_name(key) for key in dropped)
+        console.print(Text(_("not shown at this width: {columns} — widen the terminal or use --fields").format(columns=names), style="dim"))
 
 
 def _listing_columns(kind: str, columns: list[str]) -> list[Column]:
@@ -561,8 +633,8 @@ def _table_row(kind: str, columns: list[str], row: dict[str, Any], kb: Knowledge
     main cell when there is no column for them."""
     from rich.text import Text
 
-    cells = [Text(_table_cell(kind, c, row, kb, record).replace("\t", " ")) for c in columns]
-    if kind == "quote" and "text" in columns and "translation" not in columns and row.get("translation"):
+    cells = [Text(_table_cell(kind, c, row, kb, record, columns).replace("\t", " ")) for c in columns]
+    if kind == "quote" and "text" in columns and "translation" not in columns and row.get("translation") and not _in_own_language(record, kb):
         cells[columns.index("text")].append("\n" + row["translation"].replace("\t", " "), style="dim italic")
     under = ID_UNDER.get(kind)
     if "id" not in columns and under in columns:
@@ -581,11 +653,19 @@ def _table_row(kind: str, columns: list[str], row: dict[str, Any], kb: Knowledge
     return cells
 
 
+def _in_own_language(quote: Any, kb: KnowledgeBase | None) -> bool:
+    """A quote from an article in the interface's language (Vietnamese): its English translation
+    is not needed under it in a table (show and JSON still give it)."""
+    source = kb.sources.get(quote.source) if kb is not None else None
+    return i18n.current() != "en" and source is not None and source.language == i18n.current()
+
+
 def _match_line(hit: Any):
     """The hit's snippet with the matched words highlighted, after the field it comes from."""
     from rich.text import Text
 
-    label = f"{hit.match['field']}: "
+    field = hit.match["field"]
+    label = f"{field if i18n.current() == 'en' else column_name(field)}: "
     line = Text(label, style="dim")
     line.append(hit.match["snippet"], style="italic")
     for a, b in hit.spans:
@@ -598,7 +678,7 @@ def _emit_table(kind, records, rows, fields, output, kb) -> None:
 
     console = make_console(output)
     if not rows:
-        console.print(Text("(nothing matched)", style="dim"))
+        console.print(Text(_("(nothing matched)"), style="dim"))
         return
     columns = fields or TABLE_COLUMNS[kind]
     cells = [_table_row(kind, columns, row, kb, record) for record, row in zip(records, rows)]
@@ -608,11 +688,10 @@ def _emit_table(kind, records, rows, fields, output, kb) -> None:
 
 def footer(kind: str, shown: int, total: int) -> str:
     """'5 events', or '20 of 55 results' when --limit (or search's default) cut the listing."""
-    noun = kind if total == 1 else _plural(kind)
-    return f"{shown} of {total} {noun}" if total > shown else f"{shown} {noun}"
+    return i18n.counted(kind, total, shown)
 
 
-def _table_cell(kind: str, column: str, row: dict[str, Any], kb: KnowledgeBase | None, record: Any) -> str:
+def _table_cell(kind: str, column: str, row: dict[str, Any], kb: KnowledgeBase | None, record: Any, shown: Iterable[str] = ()) -> str:
     """Like a plain cell, but shorter where a table is cramped: article ids plus a count of outside reports."""
     if column == "sources" and isinstance(row.get("sources"), list) and kb is not None:
         ids = list(dict.fromkeys(c["source"] for c in row["sources"]))
@@ -620,13 +699,8 @@ def _table_cell(kind: str, column: str, row: dict[str, Any], kb: KnowledgeBase |
         rest = len(ids) - len(articles)
         return ", ".join(articles) + (f" +{rest}" if rest else "")
     if column == "date" and getattr(record, "end", None) is not None:
-        start, end = record.date.text, record.end.text
-        return f"{start}–{end[5:]}" if start[:4] == end[:4] and len(end) > 4 else f"{start}–{end}"
-    return _display(kind, column, row, kb, record)
-
-
-def _plural(kind: str) -> str:
-    return {"person": "people", "hit": "results"}.get(kind, kind + "s")
+        return i18n.date_range(record.date, record.end, compact=True)
+    return _cell(kind, column, row, kb, record, shown, table=True)
 
 
 def make_console(output: Output):
@@ -716,14 +790,16 @@ def _kv_table(console, pairs: Iterable[tuple[str, str]], url: str | None = None)
     """Key and value rows, the value wrapped to the screen (ids break after a hyphen, never inside a
     word); then the url, if any, whole on its own line under the values, never folded or cut, so
     that it can be opened and copied (the terminal wraps it and still sees one link)."""
+    from rich.cells import cell_len
     from rich.text import Text
 
     rows = [(key, value) for key, value in pairs if value]
     columns = [Column("key", style="bold", no_wrap=True), Column("value", floor=12)]
     draw_table(console, columns, [[Text(key), Text(value.replace("\t", " "))] for key, value in rows], header=False)
     if url:
-        pad = max([len(key) for key, _ in rows] + [3]) + 2
-        console.print(Text.assemble(("url".ljust(pad), "bold"), url), no_wrap=True, overflow="ignore", crop=False)
+        label = column_name("url")
+        pad = max([cell_len(key) for key, value in rows] + [cell_len(label)]) + 2
+        console.print(Text.assemble((label + " " * (pad - cell_len(label)), "bold"), url), no_wrap=True, overflow="ignore", crop=False)
 
 
 def _heading(text: str):
@@ -748,7 +824,7 @@ def show_record(kind: str, record: Any, kb: KnowledgeBase, output: Output) -> No
     for key, value in row.items():
         if key in ("sources", "roles") or (kind == "source" and key == "file"):  # a path inside the package: `read` opens it
             continue
-        lines.append((key, _display(kind, key, row, kb, record) if key not in ("date", "end") else _flat(value)))
+        lines.append((key, _cell(kind, key, row, kb, record, row) if key not in ("date", "end") else _date_value(record, key, value)))
     reads = read_commands(kind, record, kb)
     if output.format == "plain":
         for key, value in lines:
@@ -760,25 +836,50 @@ def show_record(kind: str, record: Any, kb: KnowledgeBase, output: Output) -> No
             output.out.write(f"read\t{command}\n")
         return
     console = make_console(output)
-    _kv_table(console, [(key, value) for key, value in lines if key != "url"], next((value for key, value in lines if key == "url"), None))
+    lines[0] = ("type", i18n.kind_name(kind))
+    _kv_table(console, _labelled(lines, row), next((value for key, value in lines if key == "url"), None))
     if getattr(record, "roles", None):
         console.print()
-        console.print(_heading("Roles"))
+        console.print(_heading(_("Roles")))
         emit_roles(record.roles, console)
     cites = _citations(kind, record, kb)
     if cites:
         console.print()
-        console.print(_heading("Sources"))
+        console.print(_heading(_("Sources")))
         _kv_table(console, cites)
     if kind == "event":
         said = [q for q in kb.quotes.values() if q.event == record.id]
         if said:
             console.print()
-            console.print(_heading("Quotes"))
+            console.print(_heading(_("Quotes")))
             emit("quote", said, Output("table", stream=output.out), kb)
     if reads:  # last, as the next step: the article at the cited passage
         console.print()
-        _kv_table(console, [("read", command) for command in reads])
+        _kv_table(console, [(_("read"), command) for command in reads])
+
+
+def _labelled(lines: list[tuple[str, str]], row: dict[str, Any]) -> list[tuple[str, str]]:
+    """show's rows as a reader sees them: each field by its name in the interface's language; in Vietnamese
+    a field with a Vietnamese twin shows the twin first, then the English, so the reader's own
+    language leads ("tiêu đề", then "tiêu đề (tiếng Anh)")."""
+    if i18n.current() == "en":
+        return [(key, value) for key, value in lines if key != "url"]
+    out = []
+    for key, value in lines:
+        if key == "url" or (key.endswith("_vi") and key[:-3] in row):
+            continue
+        twin = row.get(f"{key}_vi")
+        if twin:
+            out += [(column_name(key), str(twin)), (_("{field} (English)").format(field=column_name(key)), value)]
+        else:
+            out.append((column_name(key), value))
+    return out
+
+
+def _date_value(record: Any, key: str, value: Any) -> str:
+    """A record's date or end as the language writes it (its text, with its marker, in English)."""
+    d = getattr(record, key, None)
+    return i18n.partial_date(d) if d is not None and hasattr(d, "precision") else _flat(value)
 
 
 def read_commands(kind: str, record: Any, kb: KnowledgeBase) -> list[str]:
@@ -797,8 +898,10 @@ def emit_roles(roles, console) -> None:
     """A person's roles as a table fitting the screen, with the legend of its date markers."""
     from rich.text import Text
 
-    rows = [[Text(r.title), Text(r.organisation), Text(r.start.text if r.start else "?"), Text(r.end.text if r.end else "—")] for r in roles]
-    dropped = draw_table(console, [Column.of(c, floor=14) for c in ROLE_COLUMNS], rows, ["title", "from", "to", "organisation"])
+    rows = [[Text(i18n.local(r, "title")), Text(i18n.local(r, "organisation")), Text(i18n.partial_date(r.start) if r.start else "?"),
+             Text(i18n.partial_date(r.end) if r.end else "—")] for r in roles]
+    columns = [Column.of(c, pgettext("role", "Title") if c == "title" else None, floor=14) for c in ROLE_COLUMNS]
+    dropped = draw_table(console, columns, rows, ["title", "from", "to", "organisation"])
     table_notes(console, [], _markers(ROLE_COLUMNS, rows, dropped), dropped)
 
 
@@ -812,7 +915,7 @@ def _citations(kind: str, record: Any, kb: KnowledgeBase) -> list[tuple[str, str
     out = []
     for sid, excerpt in cites:
         src = kb.sources.get(sid)
-        about = ", ".join(str(x) for x in (src.publisher, src.published) if x) if src else ""
+        about = ", ".join(x for x in (src.publisher, i18n.partial_date(src.published) if src.published else None) if x) if src else ""
         text = f"“{excerpt}”" if excerpt else (src.url or src.title if src else "")
         out.append((sid, f"{text} — {about}" if about else text))
     return out
@@ -837,19 +940,19 @@ def show_profile(profile: Any, kb: KnowledgeBase, output: Output) -> None:
         def one(text: str) -> str:  # a newline or tab in the data must not forge a line or a field
             return " ".join(text.split())
 
-        output.out.write(f"person\t{p.id}\t{one(p.name)}\n")
+        output.out.write(f"person\t{p.id}\t{one(i18n.local(p, 'name'))}\n")
         output.out.write(f"names\t{one(names)}\n")
         for r in (profile.roles_on if profile.roles_on is not None else p.roles):
-            output.out.write(f"role\t{one(r.title)}\t{one(r.organisation)}\t{r.start.text if r.start else ''}\t{r.end.text if r.end else ''}\n")
+            output.out.write(f"role\t{one(i18n.local(r, 'title'))}\t{one(i18n.local(r, 'organisation'))}\t{i18n.partial_date(r.start) if r.start else ''}\t{i18n.partial_date(r.end) if r.end else ''}\n")
         for e in profile.events:  # the kind, then the id first, as in every listing
-            output.out.write(f"event\t{e.id}\t{date_label(e)}\t{one(e.title)}\n")
+            output.out.write(f"event\t{e.id}\t{i18n.date_range(e.date, e.end)}\t{one(i18n.local(e, 'title'))}\n")
         for q in profile.quotes:
-            output.out.write(f"quote\t{q.id}\t{q.date.text}\t{one(q.text)}\n")
+            output.out.write(f"quote\t{q.id}\t{i18n.partial_date(q.date)}\t{one(q.text)}\n")
         return
     from rich.text import Text
 
     console = make_console(output)
-    title = Text(p.name, style="bold")
+    title = Text(i18n.local(p, "name"), style="bold")
     if p.country:
         title.append(f"  ({p.country})", style="dim")
     console.print(title)
@@ -857,23 +960,29 @@ def show_profile(profile: Any, kb: KnowledgeBase, output: Output) -> None:
     if p.note:
         _print_wrapped(console, Text(p.note))
     console.print()
-    during = ""
-    if profile.on is not None:  # --on: roles, events and quotes of that period only
-        during = f" during {profile.on.start} – {profile.on.end}" if profile.on.start != profile.on.end else f" on {profile.on.start}"
+    on = profile.on  # --on: roles, events and quotes of that period only
+    period = i18n.period(on) if on is not None else ""
+    one_day = on is not None and on.start == on.end
     if profile.roles_on is not None:
-        console.print(_heading(f"Roles held{during}"))
+        console.print(_heading((_("Roles held on {period}") if one_day else _("Roles held during {period}")).format(period=period)))
         if profile.roles_on:
             emit_roles(profile.roles_on, console)
         else:
-            console.print(Text("(no recorded role in that period)", style="dim"))
+            console.print(Text(_("(no recorded role in that period)"), style="dim"))
     elif p.roles:
-        console.print(_heading("Roles"))
+        console.print(_heading(_("Roles")))
         emit_roles(p.roles, console)
     console.print()
-    console.print(_heading(f"Events{during} ({len(profile.events)})"))
+    if on is None:
+        events, quotes = _("Events ({n})"), _("Quotes ({n})")
+    elif one_day:
+        events, quotes = _("Events on {period} ({n})"), _("Quotes on {period} ({n})")
+    else:
+        events, quotes = _("Events during {period} ({n})"), _("Quotes during {period} ({n})")
+    console.print(_heading(events.format(period=period, n=len(profile.events))))
     emit("event", profile.events, Output("table", stream=output.out), kb)
     console.print()
-    console.print(_heading(f"Quotes{during} ({len(profile.quotes)})"))
+    console.print(_heading(quotes.format(period=period, n=len(profile.quotes))))
     emit("quote", profile.quotes, Output("table", stream=output.out), kb)
 
 
@@ -888,7 +997,7 @@ def emit_grouped(kind: str, records: list[Any], output: Output, kb: KnowledgeBas
     Only table and plain output change; JSON, JSONL and CSV stay exactly as ``emit`` writes them.
     """
     if by is not None and by not in GROUPINGS:
-        raise UsageError(f"Invalid value for '--group': {by!r}", f"choose from {', '.join(GROUPINGS)}")
+        raise UsageError(_("Invalid value for '--group': {value}").format(value=repr(by)), _("choose from {choices}").format(choices=", ".join(GROUPINGS)))
     if by is None or output.format not in ("table", "plain"):
         emit(kind, records, output, kb)
         return
@@ -901,7 +1010,7 @@ def emit_grouped(kind: str, records: list[Any], output: Output, kb: KnowledgeBas
         out = output.out
         for year, items in groups:
             out.write(f"── {year} ──\n")
-            _emit_plain(kind, [r for r, _ in items], [row for _, row in items], output.fields, output, kb)
+            _emit_plain(kind, [r for r, row in items], [row for r, row in items], output.fields, output, kb)
         return
     _grouped_table(kind, groups, output, kb)
 
@@ -912,7 +1021,7 @@ def _grouped_table(kind: str, groups: list, output: Output, kb: KnowledgeBase | 
 
     console = make_console(output)
     if not groups:
-        console.print(Text("(nothing matched)", style="dim"))
+        console.print(Text(_("(nothing matched)"), style="dim"))
         return
     columns = output.fields or TABLE_COLUMNS[kind]
     cells: list[list[Any]] = []
@@ -920,14 +1029,15 @@ def _grouped_table(kind: str, groups: list, output: Output, kb: KnowledgeBase | 
     total = 0
     for i, (year, items) in enumerate(groups):
         heading = Text(f"── {year} ──", style="bold red")
-        cells.append([heading, *[Text(f"{len(items)} {kind if len(items) == 1 else _plural(kind)}", style="dim") if j == 0 else Text("") for j in range(len(columns) - 1)]])
+        cells.append([heading, *[Text(i18n.counted(kind, len(items)), style="dim") if j == 0 else Text("") for j in range(len(columns) - 1)]])
         for record, row in items:
             cells.append(_table_row(kind, columns, row, kb, record))
         if i < len(groups) - 1:
             ends.add(len(cells) - 1)
         total += len(items)
     dropped = draw_table(console, _listing_columns(kind, columns), cells, output.fields or TABLE_PRIORITY[kind], ends=frozenset(ends))
-    summary = f"{total} {kind if total == 1 else _plural(kind)} in {len(groups)} year{'s' if len(groups) != 1 else ''}"
+    years = ngettext("{n} year", "{n} years", len(groups)).format(n=len(groups))
+    summary = _("{records} in {years}").format(records=i18n.counted(kind, total), years=years)
     table_notes(console, [summary], _markers(columns, cells, dropped), dropped)
 
 
@@ -943,27 +1053,32 @@ def bar(value: float, maximum: float, width: int) -> str:
     return "█" * full + (_EIGHTHS[rest] if rest else "")
 
 
-def _stats_charts(stats: dict[str, Any]) -> list[tuple[str, str, list[tuple[str, int]]]]:
-    """(heading, style, [(label, count)]) for each bar chart of `stats`.
+def _stats_charts(stats: dict[str, Any], kb: KnowledgeBase | None = None) -> list[tuple[str, str, list[tuple[str, int]]]]:
+    """(heading, style, [(label, count)]) for each bar chart of `stats`; with `kb`, names and labels
+    in the interface's language.
 
     Labels are one line, as in every plain output: a tab or newline in a name cannot forge a row.
     """
+    def named(row: dict, section: str, field: str) -> str:
+        record = kb.section(section).get(row["id"]) if kb is not None else None
+        return _one_line(i18n.local(record, field) if record is not None else row[field])
+
     return [
-        ("Events per year", "red", [(str(r["year"]), r["events"]) for r in stats["events_per_year"]]),
-        (f"People in the most events (top {len(stats['people'])})", "cyan", [(_one_line(r["name"]), r["events"]) for r in stats["people"]]),
-        (f"Topics with the most events (top {len(stats['topics'])})", "green", [(_one_line(r["label"]), r["events"]) for r in stats["topics"]]),
+        (_("Events per year"), "red", [(str(r["year"]), r["events"]) for r in stats["events_per_year"]]),
+        (_("People in the most events (top {n})").format(n=len(stats["people"])), "cyan", [(named(r, "people", "name"), r["events"]) for r in stats["people"]]),
+        (_("Topics with the most events (top {n})").format(n=len(stats["topics"])), "green", [(named(r, "topics", "label"), r["events"]) for r in stats["topics"]]),
     ]
 
 
-def show_stats(stats: dict[str, Any], output: Output) -> None:
+def show_stats(stats: dict[str, Any], output: Output, kb: KnowledgeBase | None = None) -> None:
     """Bar charts on a terminal, the same bars as plain lines in a pipe, or the JSON object."""
     if output.format in ("json", "jsonl"):
         emit_object(stats, output)
         return
     if output.format == "plain":
-        _stats_plain(stats, output.out)
+        _stats_plain(stats, output.out, kb)
     else:
-        _stats_table(stats, output)
+        _stats_table(stats, output, kb)
 
 
 _PLAIN_BAR = 40
@@ -976,48 +1091,59 @@ def _fit(label: str, width: int) -> str:
     return set_cell_size(label, width - 1) + "…" if cell_len(label) > width else label + " " * (width - cell_len(label))
 
 
-def _stats_plain(stats: dict[str, Any], out: TextIO) -> None:
+def _stats_plain(stats: dict[str, Any], out: TextIO, kb: KnowledgeBase | None = None) -> None:
     counts = stats["counts"]
-    out.write("Records: " + ", ".join(f"{n} {k}" for k, n in counts.items()) + "\n")
-    for heading, _, rows in _stats_charts(stats):
-        out.write(f"\n{heading}\n")
+    out.write(_("Records: {counts}").format(counts=", ".join(i18n.section_count(k, n) for k, n in counts.items())) + "\n")
+    for title, style, rows in _stats_charts(stats, kb):
+        out.write(f"\n{title}\n")
         if not rows:
-            out.write("(none)\n")
+            out.write(_("(none)") + "\n")
             continue
         from rich.cells import cell_len
 
-        width = min(_LABEL_MAX, max(cell_len(label) for label, _ in rows))
-        top = max(n for _, n in rows)
+        width = min(_LABEL_MAX, max(cell_len(label) for label, n in rows))
+        top = max(n for label, n in rows)
         for label, n in rows:
             out.write(f"{_fit(label, width)}  {bar(n, top, _PLAIN_BAR)} {n}\n")
 
 
-def _stats_table(stats: dict[str, Any], output: Output) -> None:
+def _stats_table(stats: dict[str, Any], output: Output, kb: KnowledgeBase | None = None) -> None:
     from rich.cells import cell_len
     from rich.table import Table
     from rich.text import Text
 
     console = make_console(output)
     counts = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 0))
-    for _ in stats["counts"]:
+    for section in stats["counts"]:
         counts.add_column(justify="right")
-    counts.add_row(*[Text.assemble((str(n), "bold"), f" {k}") for k, n in stats["counts"].items()])
-    console.print(_heading("Records"))
+    counts.add_row(*[_bold_number(i18n.section_count(k, n), n) for k, n in stats["counts"].items()])
+    console.print(_heading(_("Records")))
     console.print(counts)
-    for heading, style, rows in _stats_charts(stats):
+    for title, style, rows in _stats_charts(stats, kb):
         console.print()
-        console.print(_heading(heading))
+        console.print(_heading(title))
         if not rows:
-            console.print(Text("(none)", style="dim"))
+            console.print(Text(_("(none)"), style="dim"))
             continue
-        label_w = min(_LABEL_MAX, max(cell_len(label) for label, _ in rows), max(8, console.width * 2 // 5))
-        top = max(n for _, n in rows)
+        label_w = min(_LABEL_MAX, max(cell_len(label) for label, n in rows), max(8, console.width * 2 // 5))
+        top = max(n for label, n in rows)
         room = max(4, min(60, console.width - label_w - len(str(top)) - 4))
         for label, n in rows:
             line = Text(_fit(label, label_w) + "  ")
             line.append(bar(n, top, room), style=style)
             line.append(f" {n}", style="bold")
             console.print(line, no_wrap=True, overflow="ellipsis")
+
+
+def _bold_number(text: str, n: int):
+    """'48 events' with its number in bold, wherever the language puts it."""
+    from rich.text import Text
+
+    line = Text(text)
+    at = text.find(str(n))
+    if at >= 0:
+        line.stylize("bold", at, at + len(str(n)))
+    return line
 
 
 # --- read: an article with the passages the data cites -----------------------------------
@@ -1132,13 +1258,13 @@ def _article_heading(article: Any, console, record_id: str | None, groups: list)
     from rich.text import Text
 
     s = article.source
-    about = " · ".join(x for x in (s.id, s.publisher, s.published.text if s.published else None, s.author) if x)
+    about = " · ".join(x for x in (s.id, s.publisher, i18n.partial_date(s.published) if s.published else None, s.author) if x)
     if record_id is not None:
         from sinorus.reader import spans_of
 
         mine = spans_of(article, record_id)
         where = ", ".join(f"¶ {p.index}" for g in groups for p in g if any(sp.start < p.end and p.start < sp.end for sp in mine))
-        _print_wrapped(console, Text(f"{record_id} in {s.id} ({where}): {s.title}", style="dim"))
+        _print_wrapped(console, Text(_("{id} in {source} ({where}): {title}").format(id=record_id, source=s.id, where=where, title=s.title), style="dim"))
         console.print()
         return
     _print_wrapped(console, Text(s.title, style="bold"))
@@ -1146,15 +1272,17 @@ def _article_heading(article: Any, console, record_id: str | None, groups: list)
     if s.url:  # whole, never folded: the terminal wraps it and still sees one link
         console.print(Text(s.url, style="dim"), no_wrap=True, overflow="ignore", crop=False)
     records = len({sp.record for sp in article.spans})
-    how = "in ⟦brackets⟧" if console.no_color or console.color_system is None else "highlighted"
-    _print_wrapped(console, Text(f"{len(article.spans)} passages cited by {records} records: {how}, [ids] after each", style="dim"))
+    how = _("in ⟦brackets⟧") if console.no_color or console.color_system is None else _("highlighted")
+    passages = ngettext("{n} passage", "{n} passages", len(article.spans)).format(n=len(article.spans))
+    citing = ngettext("{n} record", "{n} records", records).format(n=records)
+    _print_wrapped(console, Text(_("{passages} cited by {records}: {how}, [ids] after each").format(passages=passages, records=citing, how=how), style="dim"))
     console.print()
 
 
 def _outside_source(source: Any, output: Output) -> None:
     """A source sinorus has no text of: what it is and where to read it."""
     pairs = [("id", source.id), ("title", source.title), ("publisher", source.publisher),
-             ("published", source.published.text if source.published else ""), ("author", source.author or ""),
+             ("published", i18n.partial_date(source.published) if source.published else ""), ("author", source.author or ""),
              ("url", source.url or ""), ("note", source.note or "")]
     if output.format == "plain":
         for key, value in pairs:
@@ -1164,9 +1292,10 @@ def _outside_source(source: Any, output: Output) -> None:
     from rich.text import Text
 
     console = make_console(output)
-    _kv_table(console, [(k, v) for k, v in pairs if k != "url"], source.url)
+    _kv_table(console, [(column_name(k), v) for k, v in pairs if k != "url"], source.url)
     console.print()
-    _print_wrapped(console, Text(f"{source.id} is an outside report; its text is not bundled with sinorus" + (": read it at the url above." if source.url else "."), style="dim"))
+    outside = _("{id} is an outside report; its text is not bundled with sinorus: read it at the url above.") if source.url else _("{id} is an outside report; its text is not bundled with sinorus.")
+    _print_wrapped(console, Text(outside.format(id=source.id), style="dim"))
 
 
 def show_uncited(article: Any, output: Output) -> None:
@@ -1187,10 +1316,11 @@ def show_uncited(article: Any, output: Output) -> None:
     from rich.text import Text
 
     console = make_console(output)
-    columns = [Column("#", "#", no_wrap=True, justify="right", style="dim"), Column("¶", "¶", no_wrap=True, justify="right", style="dim"), Column("sentence", "Sentence", floor=20)]
+    columns = [Column("#", "#", no_wrap=True, justify="right", style="dim"), Column("¶", "¶", no_wrap=True, justify="right", style="dim"), Column("sentence", heading("sentence"), floor=20)]
     if found:
         draw_table(console, columns, [[Text(str(n)), Text(str(s.paragraph)), Text(_one_line(s.text))] for n, s in enumerate(found, 1)], ["sentence", "#", "¶"])
-    _print_wrapped(console, Text(f"{len(found)} of {total} sentences in {article.source.id} cited by no record", style="dim"))
+    uncited = ngettext("{shown} of {n} sentence in {source} cited by no record", "{shown} of {n} sentences in {source} cited by no record", total)
+    _print_wrapped(console, Text(uncited.format(shown=len(found), n=total, source=article.source.id), style="dim"))
 
 
 def _one_line(text: str) -> str:

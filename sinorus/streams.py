@@ -8,6 +8,8 @@ import os
 import sys
 from typing import Optional
 
+from sinorus.i18n import _
+
 
 def one_line(message: str) -> str:
     from sinorus.text import strip_controls
@@ -21,7 +23,7 @@ def one_line(message: str) -> str:
 def fail(message: str, hint: Optional[str], code: int) -> int:
     if "sinorus.pager" in sys.modules:  # the output so far first (a pager quits), then the error under it
         sys.modules["sinorus.pager"].finish()
-    line = f"Error: {one_line(message)}"
+    line = _("Error: {message}").format(message=one_line(message))
     if hint:
         line += f" ({one_line(hint)})"
     try:
