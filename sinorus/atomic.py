@@ -117,7 +117,9 @@ def write_into(path: str, content: Content, *, force: bool = False) -> None:
     target = os.path.realpath(path)
     writable = bool(st.st_mode & 0o222) and os.access(target, os.W_OK)
     if not writable and not force:
-        raise SinorusError(f"{path!r} is read-only", "use --force to replace it")
+        from sinorus.i18n import _
+
+        raise SinorusError(_("{path} is read-only").format(path=repr(path)), _("use --force to replace it"))
     folder = os.path.dirname(target) or "."
     if writable and (st.st_nlink > 1 or not os.access(folder, os.W_OK | os.X_OK)):
         _overwrite(target, content)
@@ -169,12 +171,13 @@ def write_descriptor(fd: int, content: Content) -> None:
 def _create(path: str, content: Content) -> None:
     """A new file, in a folder that must already exist; never through a dangling symlink (as cp)."""
     from sinorus.errors import SinorusError
+    from sinorus.i18n import _
 
     if os.path.islink(path):
-        raise SinorusError(f"{path!r} is a symbolic link to a missing file", "not writing through a dangling link: remove it, or point it at a file")
+        raise SinorusError(_("{path} is a symbolic link to a missing file").format(path=repr(path)), _("not writing through a dangling link: remove it, or point it at a file"))
     folder = os.path.dirname(path) or "."
     if not os.path.isdir(folder):
-        raise SinorusError(f"no folder {folder!r} to write {os.path.basename(path)!r} into", "create the folder first: sinorus never creates folders")
+        raise SinorusError(_("no folder {folder} to write {file} into").format(folder=repr(folder), file=repr(os.path.basename(path))), _("create the folder first: sinorus never creates folders"))
     _replace(Path(path), content, None)
 
 

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from sinorus.errors import UsageError
+from sinorus.i18n import N_, _
 
 PRECISIONS = ("year", "month", "day")
 _DATA_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([~?%])?")
-DATE_HINT = 'try 2019, 2019-06, 2019-06-05, "Feb 2022", "Q1 2022", "H2 2023", "tháng 2 năm 2022", "2022年2月" or "last year"'
+DATE_HINT = N_('try 2019, 2019-06, 2019-06-05, "Feb 2022", "Q1 2022", "H2 2023", "tháng 2 năm 2022", "2022年2月" or "last year"')
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +244,7 @@ def parse_user_date(text: str, option: str = "date", today: date | None = None) 
     # NFC: "tháng"/"năm" typed or pasted decomposed (macOS) must still match the Vietnamese forms
     cleaned = " ".join(unicodedata.normalize("NFC", str(text)).split())
     if not cleaned:
-        raise UsageError(f"Invalid value for '{option}': an empty date", DATE_HINT)
+        raise UsageError(_("Invalid value for '{option}': an empty date").format(option=option), _(DATE_HINT))
     span = _numeric(cleaned)
     if span is not None:
         _note_if_ambiguous(cleaned, span)
@@ -255,8 +256,8 @@ def parse_user_date(text: str, option: str = "date", today: date | None = None) 
         from sinorus.text import shorten_for_message
 
         raise UsageError(
-            f"Invalid value for '{option}': cannot read {shorten_for_message(cleaned)} as a date or a period",
-            DATE_HINT,
+            _("Invalid value for '{option}': cannot read {text} as a date or a period").format(option=option, text=shorten_for_message(cleaned)),
+            _(DATE_HINT),
         )
     return span
 
@@ -272,7 +273,7 @@ def _note_if_ambiguous(text: str, span: Interval) -> None:
     from sinorus.streams import note
 
     other = date(int(m.group(3)), int(m.group(1)), int(m.group(2)))
-    note(f"read {text} day-first as {span.start.isoformat()}, not {other.isoformat()} (write YYYY-MM-DD to be sure)")
+    note(_("read {text} day-first as {date}, not {other} (write YYYY-MM-DD to be sure)").format(text=text, date=span.start.isoformat(), other=other.isoformat()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,7 +304,7 @@ def build_range(
 ) -> DateRange:
     """Turn --from/--to/--on into a DateRange; --from after --to is a usage error."""
     if on is not None and (date_from is not None or date_to is not None):
-        raise UsageError("--on cannot be combined with --from or --to", "use either --on D or --from D --to D")
+        raise UsageError(_("--on cannot be combined with --from or --to"), _("use either --on D or --from D --to D"))
     if on is not None:
         span = parse_user_date(on, "--on", today)
         return DateRange(span.start, span.end, strict)
@@ -311,7 +312,7 @@ def build_range(
     end = parse_user_date(date_to, "--to", today).end if date_to is not None else None
     if start is not None and end is not None and start > end:
         raise UsageError(
-            f"--from ({date_from}) is later than --to ({date_to})",
-            "swap them, or drop one to leave that side open",
+            _("--from ({start}) is later than --to ({end})").format(start=date_from, end=date_to),
+            _("swap them, or drop one to leave that side open"),
         )
     return DateRange(start, end, strict)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
 from sinorus.errors import UsageError
+from sinorus.i18n import _
 from sinorus.model import Event, KnowledgeBase
 
 if TYPE_CHECKING:
@@ -102,7 +103,7 @@ def get(name: str) -> Exporter:
     for e in exporters():
         if wanted == e.name or wanted in e.aliases:
             return e
-    raise UsageError(f"Invalid value for '--format': {name!r} is not an export format", f"choose from {', '.join(names())}")
+    raise UsageError(_("Invalid value for '--format': {value} is not an export format").format(value=repr(name)), _("choose from {choices}").format(choices=", ".join(names())))
 
 
 def for_path(path: str) -> Exporter:
@@ -118,8 +119,8 @@ def for_path(path: str) -> Exporter:
     if matching:
         return max(matching, key=lambda m: m[0])[1]
     raise UsageError(
-        f"cannot tell the export format from the file name {path!r}",
-        f"add --format ({', '.join(names())})",
+        _("cannot tell the export format from the file name {path}").format(path=repr(path)),
+        _("add --format ({choices})").format(choices=", ".join(names())),
     )
 
 
@@ -130,9 +131,9 @@ def check_output(output_file: str | None) -> None:
     if output_file in (None, "-"):
         return
     if output_file == "":
-        raise UsageError("Invalid value for '--output': the file name is empty", "give a file name, or '-' for stdout")
+        raise UsageError(_("Invalid value for '--output': the file name is empty"), _("give a file name, or '-' for stdout"))
     if output_file.endswith(("/", os.sep)) or os.path.basename(output_file) in (".", "..") or os.path.isdir(output_file):
-        raise UsageError(f"Invalid value for '--output': {output_file!r} is a directory", "give a file name, e.g. -o timeline.html")
+        raise UsageError(_("Invalid value for '--output': {path} is a directory").format(path=repr(output_file)), _("give a file name, e.g. -o timeline.html"))
 
 
 def choose(fmt: str | None, output_file: str | None, bom: bool = False, csv_raw: bool = False) -> Exporter:
@@ -143,12 +144,12 @@ def choose(fmt: str | None, output_file: str | None, bom: bool = False, csv_raw:
     elif output_file not in (None, "-"):
         chosen = for_path(output_file)
     else:
-        raise UsageError("Missing option '--format'", f"choose from {', '.join(names())}, or give -o FILE with one of their extensions")
+        raise UsageError(_("Missing option '--format'"), _("choose from {choices}, or give -o FILE with one of their extensions").format(choices=", ".join(names())))
     for flag, used in (("--bom", bom), ("--csv-raw", csv_raw)):
         if used and chosen.name != "csv":
-            raise UsageError(f"{flag} applies to csv only, not {chosen.name}", f"drop {flag}, or use --format csv")
+            raise UsageError(_("{option} applies to csv only, not {format}").format(option=flag, format=chosen.name), _("drop {option}, or use --format csv").format(option=flag))
     if chosen.binary and _is_terminal(output_file):
-        raise UsageError(f"not writing a binary {chosen.name} file to a terminal", f"give -o FILE, e.g. -o sinorus{chosen.extension}, or redirect: > sinorus{chosen.extension}")
+        raise UsageError(_("not writing a binary {format} file to a terminal").format(format=chosen.name), _("give -o FILE, e.g. -o sinorus{extension}, or redirect: > sinorus{extension}").format(extension=chosen.extension))
     return chosen
 
 
@@ -197,4 +198,4 @@ def exported_line(what: str, fmt: str, path: str) -> str:
     """The success line on stderr; the path as typed, but never a control character (ESC, OSC, bidi)."""
     from sinorus.streams import one_line
 
-    return one_line(f"exported {what} as {fmt} to {path}") + "\n"
+    return one_line(_("exported {what} as {format} to {path}").format(what=what, format=fmt, path=path)) + "\n"

@@ -11,6 +11,7 @@ from typing import Any, Iterable
 
 from sinorus.dates import DateRange, Interval
 from sinorus.errors import NotFound, UsageError
+from sinorus.i18n import _, local
 from sinorus.model import SINGULAR, Event, KnowledgeBase, Person, Quote
 from sinorus.names import Match, is_ambiguous, rank, resolve_topic, suggestions
 from sinorus.scoring import AMBIGUITY_MARGIN, FUZZY_CAP, phrase_score, typo_words
@@ -18,7 +19,7 @@ from sinorus.text import fold, has_accents, shorten_for_message, strip_controls
 
 
 def _did_you_mean(found: list[Match], label=lambda m: m.matched) -> str | None:
-    return "did you mean " + ", ".join(repr(label(m)) for m in found) + "?" if found else None
+    return _("did you mean {names}?").format(names=", ".join(repr(label(m)) for m in found)) if found else None
 
 
 # --- resolving what the user named -------------------------------------------
@@ -28,8 +29,8 @@ def topic_ids(kb: KnowledgeBase, query: str, option: str = "--topic") -> set[str
     """Topic ids named by an id, label or alias in any language."""
     found = resolve_topic(query, kb.topics)
     if not found:
-        hint = _did_you_mean(suggestions(query, [(t.id, t.names) for t in kb.topics.values()])) or "run 'sinorus topics' to list them"
-        raise UsageError(f"Invalid value for '{option}': no topic matches {shorten_for_message(query)}", hint)
+        hint = _did_you_mean(suggestions(query, [(t.id, t.names) for t in kb.topics.values()])) or _("run 'sinorus topics' to list them")
+        raise UsageError(_("Invalid value for '{option}': no topic matches {query}").format(option=option, query=shorten_for_message(query)), hint)
     return {m.key for m in found}
 
 
@@ -46,21 +47,21 @@ def person(kb: KnowledgeBase, query: str, option: str = "NAME") -> Person:
     if query in kb.people:
         return kb.people[query]
     if not fold(strip_controls(query)):  # `--who "$UNSET"`: a mistake in the command, not a name looked for
-        raise UsageError(f"Invalid value for '{option}': the name has no letters or digits", "try a name such as Shoigu or 'Vuong Nghi'")
+        raise UsageError(_("Invalid value for '{option}': the name has no letters or digits").format(option=option), _("try a name such as Shoigu or 'Vuong Nghi'"))
     named = _people_named(kb)
     matches = rank(query, named)
     if not matches:
-        hint = _did_you_mean(suggestions(query, named), lambda m: kb.people[m.key].name) or "run 'sinorus people' to list everyone"
-        raise NotFound(f"No person matches {shorten_for_message(query)}", hint)
+        hint = _did_you_mean(suggestions(query, named), lambda m: kb.people[m.key].name) or _("run 'sinorus people' to list everyone")
+        raise NotFound(_("No person matches {query}").format(query=shorten_for_message(query)), hint)
     top = [m for m in matches if matches[0].score - m.score < AMBIGUITY_MARGIN]
     if is_ambiguous(matches) or (len(top) > 1 and top[0].score == top[1].score):
         listed = ", ".join(f"{m.key} ({kb.people[m.key].name})" for m in top[:6])
-        raise NotFound(f"{shorten_for_message(query)} matches several people: {listed}", "be more specific, e.g. a full name or an id from that list")
+        raise NotFound(_("{query} matches several people: {people}").format(query=shorten_for_message(query), people=listed), _("be more specific, e.g. a full name or an id from that list"))
     chosen = kb.people[matches[0].key]
     if matches[0].fuzzy:
         from sinorus.streams import note
 
-        note(f"matched {shorten_for_message(query)} to {chosen.name}")
+        note(_("matched {query} to {name}").format(query=shorten_for_message(query), name=local(chosen, "name")))
     return chosen
 
 
@@ -72,11 +73,10 @@ def source_id(kb: KnowledgeBase, query: str, option: str | None = "--source") ->
     matches = rank(query, named)
     if matches and not is_ambiguous(matches):
         return matches[0].key
-    hint = _did_you_mean(suggestions(query, named)) or "run 'sinorus sources' to list them"
-    what = f"no single source matches {shorten_for_message(query)}"
+    hint = _did_you_mean(suggestions(query, named)) or _("run 'sinorus sources' to list them")
     if option:
-        raise UsageError(f"Invalid value for '{option}': {what}", hint)
-    raise NotFound(what[:1].upper() + what[1:], hint)
+        raise UsageError(_("Invalid value for '{option}': no single source matches {query}").format(option=option, query=shorten_for_message(query)), hint)
+    raise NotFound(_("No single source matches {query}").format(query=shorten_for_message(query)), hint)
 
 
 # --- timeline -------------------------------------------------------------------
@@ -237,7 +237,7 @@ def search(kb: KnowledgeBase, query: str, types: Iterable[str] = SEARCH_TYPES, l
     accented = has_accents(query)
     q = fold(query, keep_accents=accented)
     if not q:
-        raise UsageError("Invalid value for 'QUERY': the query has no letters or digits", 'try a name, a place or a phrase, e.g. "no limits"')
+        raise UsageError(_("Invalid value for 'QUERY': the query has no letters or digits"), _('try a name, a place or a phrase, e.g. "no limits"'))
     words = q.split()
     sections = {SINGULAR[s]: s for s in SINGULAR}
     fields = [
@@ -290,6 +290,6 @@ def show(kb: KnowledgeBase, record_id: str) -> tuple[str, Any]:
         return SINGULAR[section], record
     all_ids = [(rid, (rid,)) for name in SINGULAR for rid in kb.section(name)]
     raise NotFound(
-        f"No record with id {shorten_for_message(record_id)}",
-        _did_you_mean(suggestions(record_id, all_ids)) or "try 'sinorus search' to find records by text",
+        _("No record with id {id}").format(id=shorten_for_message(record_id)),
+        _did_you_mean(suggestions(record_id, all_ids)) or _("try 'sinorus search' to find records by text"),
     )

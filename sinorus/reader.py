@@ -23,6 +23,7 @@ from typing import Iterator
 
 from sinorus.check import normalise
 from sinorus.errors import DataError, NotFound
+from sinorus.i18n import _, kind_name
 from sinorus.model import KnowledgeBase, Source, to_dict
 
 
@@ -94,11 +95,11 @@ def read_text(source: Source, location: Path) -> str | None:
         return None
     path = article_path(source, location)
     if path is None:
-        raise DataError(f"{source.id}: article file {source.file} not found", "run 'sinorus check' to see where it was looked for")
+        raise DataError(_("{source}: article file {file} not found").format(source=source.id, file=source.file), _("run 'sinorus check' to see where it was looked for"))
     try:
         return unicodedata.normalize("NFC", path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"{source.id}: cannot read {path}: {exc}", "run 'sinorus check'") from None
+        raise DataError(_("{source}: cannot read {path}: {error}").format(source=source.id, path=path, error=exc), _("run 'sinorus check'")) from None
 
 
 def load(kb: KnowledgeBase, source: Source, location: Path) -> Article:
@@ -244,14 +245,14 @@ def check_record(kb: KnowledgeBase, article: Article, record_id: str) -> tuple[s
     sid = article.source.id
     cites = cited_sources(kind, record)
     if not cites:
-        raise NotFound(f"{record_id} is a {kind}; only events, quotes and facts cite articles", f"try 'sinorus show {record_id}'")
+        raise NotFound(_("{id} is a {kind}; only events, quotes and facts cite articles").format(id=record_id, kind=kind_name(kind)), _("try 'sinorus show {id}'").format(id=record_id))
     if sid not in cites:
         hint = "; ".join(f"sinorus read {s} --record {record_id}" for s in cites if s in kb.sources)
-        raise NotFound(f"{record_id} does not cite {sid}", f"it cites {', '.join(cites)}: {hint}" if hint else None)
+        raise NotFound(_("{id} does not cite {source}").format(id=record_id, source=sid), _("it cites {sources}: {commands}").format(sources=", ".join(cites), commands=hint) if hint else None)
     if article.bundled and not spans_of(article, record_id):
         if any(r == record_id for r, _ in article.missing):
-            raise DataError(f"the passage {record_id} cites is not in {sid}", "run 'sinorus check' to see what differs")
-        raise NotFound(f"{record_id} cites {sid} without an excerpt", f"see 'sinorus show {record_id}'")
+            raise DataError(_("the passage {id} cites is not in {source}").format(id=record_id, source=sid), _("run 'sinorus check' to see what differs"))
+        raise NotFound(_("{id} cites {source} without an excerpt").format(id=record_id, source=sid), _("see 'sinorus show {id}'").format(id=record_id))
     return kind, record
 
 

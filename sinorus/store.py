@@ -16,6 +16,7 @@ from typing import Any, Iterable
 
 from sinorus.dates import PartialDate
 from sinorus.errors import DataError
+from sinorus.i18n import _, ngettext
 from sinorus.model import (
     CITATION_SCHEMA, ROLE_SCHEMA, SCHEMA, SECTIONS, SINGULAR, Citation, KnowledgeBase,
     Origin, Role, RECORD_TYPES, text_problem,
@@ -49,14 +50,14 @@ def data_files(location: Path) -> list[Path]:
     try:
         files = yaml_files(location)
     except NotARegularFile as exc:
-        raise DataError(f"{exc.filename}: {exc.strerror}", "every *.yaml and *.yml in a data directory is read: remove it or rename it") from None
+        raise DataError(f"{exc.filename}: {exc.strerror}", _("every *.yaml and *.yml in a data directory is read: remove it or rename it")) from None
     if files:
         return files
     if files is not None:
-        raise DataError(f"{location}: no .yaml files in this directory", "point --data at a YAML file or a directory of them")
+        raise DataError(_("{path}: no .yaml files in this directory").format(path=location), _("point {option} at a YAML file or a directory of them").format(option="--data"))
     if location.exists():  # /dev/null, a pipe from <(...), a socket: there, but not a file to read twice
-        raise DataError(f"{location}: not a regular file", "save the data to a .yaml file and point --data at it")
-    raise DataError(f"{location}: no such file or directory", "point --data (or SINORUS_DATA) at a YAML file or a directory of them")
+        raise DataError(_("{path}: not a regular file").format(path=location), _("save the data to a .yaml file and point --data at it"))
+    raise DataError(_("{path}: no such file or directory").format(path=location), _("point {option} at a YAML file or a directory of them").format(option=_("--data (or SINORUS_DATA)")))
 
 
 def seed_dirs(location: Path) -> list[Path]:
@@ -311,8 +312,8 @@ def collect(location: Path, progress=None) -> tuple[KnowledgeBase, list[Problem]
 def load_uncached(location: Path, progress=None) -> KnowledgeBase:
     kb, problems = collect(location, progress)
     if problems:
-        more = f" (and {len(problems) - 1} more; run 'sinorus check' to list them)" if len(problems) > 1 else ""
-        raise DataError(f"{problems[0]}{more}", "fix the data file, or run 'sinorus check' for the full list")
+        more = " " + ngettext("(and {n} more; run 'sinorus check' to list it)", "(and {n} more; run 'sinorus check' to list them)", len(problems) - 1).format(n=len(problems) - 1) if len(problems) > 1 else ""
+        raise DataError(f"{problems[0]}{more}", _("fix the data file, or run 'sinorus check' for the full list"))
     return kb
 
 
