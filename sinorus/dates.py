@@ -18,7 +18,21 @@ from sinorus.errors import UsageError
 from sinorus.i18n import N_, _
 
 PRECISIONS = ("year", "month", "day")
-_DATA_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([~?%])?")
+class _Lazy:
+    """A regex compiled on first use: most runs read one ISO date, or none, and start-up counts."""
+
+    __slots__ = ("_pattern", "_compiled")
+
+    def __init__(self, pattern: str) -> None:
+        self._pattern, self._compiled = pattern, None
+
+    def __getattr__(self, name: str):
+        if self._compiled is None:
+            self._compiled = re.compile(self._pattern)
+        return getattr(self._compiled, name)
+
+
+_DATA_RE = _Lazy(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([~?%])?")
 DATE_HINT = N_('try 2019, 2019-06, 2019-06-05, "Feb 2022", "Q1 2022", "H2 2023", "tháng 2 năm 2022", "2022年2月" or "last year"')
 
 
@@ -86,12 +100,12 @@ def event_interval(start: PartialDate, end: PartialDate | None) -> Interval:
 
 # --- what a user types -------------------------------------------------------
 
-_ISO_RE = re.compile(r"(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?")
+_ISO_RE = _Lazy(r"(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?")
 # Vietnamese and day-first numeric forms: "ngày 5/6/2019", "5/6/2019", "6/2019"
-_DMY_RE = re.compile(r"(?:ngày\s+)?(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
-_MY_RE = re.compile(r"(?:tháng\s+)?(\d{1,2})[/.-](\d{4})")
-_VI_RE = re.compile(r"(?:ngày\s+(\d{1,2})\s+)?(?:tháng\s+(\d{1,2})\s+)?(?:năm\s+)(\d{4})")
-_ZH_RE = re.compile(r"(\d{4})\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日号])?)?")
+_DMY_RE = _Lazy(r"(?:ngày\s+)?(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+_MY_RE = _Lazy(r"(?:tháng\s+)?(\d{1,2})[/.-](\d{4})")
+_VI_RE = _Lazy(r"(?:ngày\s+(\d{1,2})\s+)?(?:tháng\s+(\d{1,2})\s+)?(?:năm\s+)(\d{4})")
+_ZH_RE = _Lazy(r"(\d{4})\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日号])?)?")
 
 
 def _numeric(text: str) -> Interval | None:
@@ -144,8 +158,9 @@ _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, 
              "一": 1, "二": 2, "三": 3, "四": 4, "上": 1, "下": 2, "đầu": 1, "cuối": 2,
              "первый": 1, "второй": 2, "третий": 3, "четвёртый": 4, "четвертый": 4, "первое": 1, "второе": 2}  # noqa: E501
 _N = r"([1-4]|i{1,3}|iv|first|second|third|fourth|1st|2nd|3rd|4th|một|hai|ba|bốn|tư|一|二|三|四|первый|второй|третий|четв[её]ртый)"
-# (pattern, what its groups are): "m y", "d m y", "y m", "q y", "y q", "h y", "y h"
-_WORDED = [(re.compile(p), kind) for p, kind in (
+# (pattern, what its groups are): "m y", "d m y", "y m", "q y", "y q", "h y", "y h"; compiled on first use
+# (about 8 ms), so that ISO dates and runs without a date never pay for them.
+_WORDED_PATTERNS = [
     (rf"{_MONTH},?\s*{_YEAR}", "m y"),
     (rf"{_YEAR}\s+{_MONTH}", "y m"),
     (rf"(?:ngày\s+)?{_DAY}\s+{_MONTH},?\s+(?:năm\s+)?{_YEAR}", "d m y"),
@@ -161,7 +176,8 @@ _WORDED = [(re.compile(p), kind) for p, kind in (
     (rf"(?:nửa|6 tháng)\s+(đầu|cuối)\s+(?:năm\s+)?{_YEAR}", "h y"),
     (r"(\d{4})\s*年\s*(上|下)\s*半年", "y h"),
     (rf"(первое|второе|1-е|2-е)\s+полугодие\s+{_YEAR}", "h y"),
-)]
+]
+_WORDED: list = []
 
 
 def _span(year: int, first_month: int, months: int, precision: str) -> Interval:
@@ -172,6 +188,8 @@ def _span(year: int, first_month: int, months: int, precision: str) -> Interval:
 def _worded(text: str) -> Interval | None:
     """Month names, quarters and halves in English, Vietnamese, Russian and Chinese; None when not one."""
     t = " ".join(text.lower().replace(",", ", ").split()).rstrip(".")
+    if not _WORDED:
+        _WORDED.extend((re.compile(p), kind) for p, kind in _WORDED_PATTERNS)
     for regex, kind in _WORDED:
         m = regex.fullmatch(t)
         if not m:
@@ -262,7 +280,7 @@ def parse_user_date(text: str, option: str = "date", today: date | None = None) 
     return span
 
 
-_HAS_YEAR_RE = re.compile(r"(?<!\d)\d{4}(?!\d)")
+_HAS_YEAR_RE = _Lazy(r"(?<!\d)\d{4}(?!\d)")
 
 
 def _note_if_ambiguous(text: str, span: Interval) -> None:

@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import re
 import sys
-from datetime import date
 from typing import Iterable, Sequence
 
 from sinorus import index as ix
 from sinorus.scoring import AMBIGUITY_MARGIN, NAME_STARTS, name_score, phrase_score
 
-_ISO_RE = re.compile(r"(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?")  # dates._ISO_RE
 
 
 def _index(data: str | None):
@@ -59,54 +57,19 @@ def _json_format(json_: bool = False, jsonl: bool = False, csv_: bool = False, f
     return chosen[0]
 
 
-# --- dates: the ISO forms dates.parse_user_date reads without dateparser ----------------
-
-
-def _iso_span(text: str) -> tuple[int, int] | None:
-    """(first day, last day) as ordinals, or None when dates.parse_user_date must decide."""
-    text = str(text)
-    if not text.isascii():
-        import unicodedata
-
-        text = unicodedata.normalize("NFC", text)
-    cleaned = " ".join(" ".join(text.split()).lower().split())
-    m = _ISO_RE.fullmatch(cleaned)
-    if not m:
-        return None
-    try:
-        year = int(m.group(1))
-        if m.group(2) is None:
-            return date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
-        month = int(m.group(2))
-        if m.group(3) is None:
-            first = date(year, month, 1).toordinal()
-            last = date(year, 12, 31).toordinal() if month == 12 else date(year, month + 1, 1).toordinal() - 1
-            return first, last
-        day = date(year, month, int(m.group(3))).toordinal()
-        return day, day
-    except ValueError:
-        return None
+# --- dates: read by sinorus.dates itself (cheap to import; dateparser only for phrases without a year) ---
 
 
 def _range(date_from, date_to, on) -> tuple[int | None, int | None] | None:
-    if on is not None:
-        if date_from is not None or date_to is not None:
-            return None
-        return _iso_span(on)
-    start = end = None
-    if date_from is not None:
-        span = _iso_span(date_from)
-        if span is None:
-            return None
-        start = span[0]
-    if date_to is not None:
-        span = _iso_span(date_to)
-        if span is None:
-            return None
-        end = span[1]
-    if start is not None and end is not None and start > end:
+    """(first day, last day) as ordinals, either open; None when the dates are wrong (the ordinary path says why)."""
+    from sinorus.dates import build_range
+    from sinorus.errors import SinorusError
+
+    try:
+        span = build_range(date_from, date_to, on)
+    except SinorusError:
         return None
-    return start, end
+    return (span.start.toordinal() if span.start else None, span.end.toordinal() if span.end else None)
 
 
 # --- names: the exact part of names.rank, and what query.person decides from it ----------------
@@ -224,13 +187,9 @@ def timeline(data, date_from, date_to, on, strict, topic, who, source, limit, re
     """`sinorus timeline ... --json`, or False to take the ordinary path."""
     if fields or _json_format(json_, jsonl, csv_, fmt) != "json":
         return False
-    bounds = _range(date_from, date_to, on)
-    if bounds is None:
-        return False
     idx = _index(data)
     if idx is None:
         return False
-    start, end = bounds
     topics = pid = None
     if topic is not None:  # as the ordinary path: an empty --topic is an error there, not "no filter"
         topics = _topics(idx, topic)
@@ -242,6 +201,10 @@ def timeline(data, date_from, date_to, on, strict, topic, who, source, limit, re
             return False
     if source is not None and not idx.has("sources", source):
         return False
+    bounds = _range(date_from, date_to, on)  # last: a note it may print (day-first) is printed once
+    if bounds is None:
+        return False
+    start, end = bounds
     where, args = ix.filter_sql(_EVENTS, start, end, strict=strict, topics=topics, person=pid, source=source)
     sql = "SELECT body FROM records WHERE " + " AND ".join(where) + (_REVERSED if reverse else _ORDER)
     if limit:
