@@ -240,13 +240,18 @@ def _field(word: str, text: str) -> str:
 
 
 def write_po(header: dict[str, str], messages: list[Message]) -> str:
+    from sinorus.i18n import PATTERN_ARGUMENTS
+
     out = ["# Vietnamese messages of sinorus. Update with: python -m sinorus.catalog\n",
            'msgid ""\n', 'msgstr ""\n']
     out += [_quote(f"{k}: {v}\n") + "\n" for k, v in header.items()]
     for m in messages:
         out.append("\n")
         out.append(f"#: {' '.join(m.where)}\n")
-        if "{" in m.msgid:
+        if m.msgid in PATTERN_ARGUMENTS:
+            out.append(f"#. a pattern: use any of {', '.join('{' + a + '}' for a in sorted(PATTERN_ARGUMENTS[m.msgid]))}\n")
+            out.append("#, no-python-brace-format\n")
+        elif "{" in m.msgid:
             out.append("#, python-brace-format\n")
         if m.context is not None:
             out.append(_field("msgctxt", m.context))
@@ -316,7 +321,7 @@ def problems(po: Path = PO, mo: Path = MO) -> list[str]:
     for m in existing:
         if not all(t.strip() for t in m.translation) or not m.translation:
             wrong.append(f"untranslated: {m.msgid!r}")
-        elif any(placeholders(t) != placeholders(m.msgid) for t in m.translation) and not _drops_allowed(m):
+        elif any(not _placeholders_fit(m.msgid, t) for t in m.translation):
             wrong.append(f"placeholders differ: {m.msgid!r} -> {m.translation!r}")
     if not mo.is_file() or mo.read_bytes() != compile_mo(header, existing):
         wrong.append(f"{mo.name} is not {po.name} compiled: run python -m sinorus.catalog")
@@ -329,11 +334,14 @@ def placeholders(text: str) -> set[str]:
     return {name.split("!")[0].split(":")[0].split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(text) if name is not None}
 
 
-def _drops_allowed(m: Message) -> bool:
-    """Date patterns and ranges may use a subset of what they are given (a language drops a part)."""
-    from sinorus import i18n
+def _placeholders_fit(msgid: str, translation: str) -> bool:
+    """The translation names the msgid's placeholders; a date pattern, any of the arguments it is
+    given (a language writes a month as 2 where English writes 02, or drops a year elsewhere)."""
+    from sinorus.i18n import PATTERN_ARGUMENTS
 
-    return m.msgid in (i18n._SAME_YEAR,) and all(placeholders(t) <= {"start", "end", "start_no_year", "end_no_year"} for t in m.translation)
+    if msgid in PATTERN_ARGUMENTS:
+        return bool(placeholders(translation)) and placeholders(translation) <= PATTERN_ARGUMENTS[msgid]
+    return placeholders(translation) == placeholders(msgid)
 
 
 def update(po: Path = PO, mo: Path = MO) -> list[Message]:

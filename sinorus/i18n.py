@@ -171,6 +171,10 @@ _DAY_NO_YEAR, _MONTH_NO_YEAR = N_("{month:02}-{day:02}"), N_("{month:02}")
 # A range within one year: English drops the end's year (2021-03-22–03-23), Vietnamese the
 # start's (22/03–23/03/2021); both names are given, each language uses two.
 _SAME_YEAR = N_("{start}–{end_no_year}")
+# These patterns are given more than they use: a translation may take any of the arguments
+# (sinorus.catalog checks it against these, and marks them no-python-brace-format for msgfmt).
+PATTERN_ARGUMENTS = {p: {"year", "month", "day"} for p in (_DAY, _MONTH, _YEAR, _DAY_NO_YEAR, _MONTH_NO_YEAR)}
+PATTERN_ARGUMENTS[_SAME_YEAR] = {"start", "end", "start_no_year", "end_no_year"}
 
 
 def partial_date(d) -> str:

@@ -377,7 +377,7 @@ def column_name(key: str) -> str:
     """A field named in running text or as a key of `show`: the heading, lower-cased at its start
     (English: the field's name, 'name vi'; Vietnamese: 'tên tiếng Việt')."""
     text = heading(key)
-    return text[:1].lower() + text[1:]
+    return text if text[1:2].isupper() else text[:1].lower() + text[1:]  # an acronym (URL) stays as it is
 
 
 @dataclass
