@@ -1,5 +1,6 @@
 """The wheel carries the data: an installed sinorus works from any directory."""
 
+import json
 import os
 import subprocess
 import sys
@@ -58,3 +59,27 @@ def test_wheel_carries_the_license(wheel):
     assert text.startswith("MIT License") and "sinorus contributors" in text
     metadata = z.read(next(n for n in z.namelist() if n.endswith(".dist-info/METADATA"))).decode("utf-8")
     assert "License-Expression: MIT" in metadata and "License-File: LICENSE" in metadata
+
+
+def test_installed_package_speaks_vietnamese(wheel, tmp_path):
+    """The catalogue travels in the wheel (.mo beside its .po) and an installed sinorus, run
+    from elsewhere, finds it: tables, errors and help in Vietnamese; JSON as in English."""
+    names = zipfile.ZipFile(wheel).namelist()
+    assert {"sinorus/locale/vi/LC_MESSAGES/sinorus.mo", "sinorus/locale/vi/LC_MESSAGES/sinorus.po"} <= set(names)
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)], check=True, timeout=300)
+    env = {**os.environ, "PYTHONPATH": str(site), "SINORUS_CACHE_DIR": str(tmp_path / "cache"), "COLUMNS": "200", "LANG": "vi_VN.UTF-8"}
+    for name in ("SINORUS_DATA", "SINORUS_LANG", "LC_ALL", "LC_MESSAGES"):
+        env.pop(name, None)
+
+    def sinorus(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "sinorus", *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+
+    table = sinorus("timeline", "--from", "2025", "--format", "table")
+    events = json.loads(sinorus("timeline", "--from", "2025", "--json").stdout)
+    assert table.returncode == 0 and table.stdout.startswith("Thời gian"), table.stderr
+    assert f"{len(events)} sự kiện" in table.stdout.splitlines()
+    assert sinorus("who", "nobody-at-all").stderr.startswith("Lỗi: Không nhân vật nào khớp")
+    assert sinorus("--help").stdout.startswith("Cách dùng: sinorus")
+    english = sinorus("timeline", "--from", "2025", "--json", "--lang", "en")
+    assert json.loads(english.stdout) == events
