@@ -508,3 +508,18 @@ def test_help_is_vietnamese(args):
         assert word not in r.stdout
     if args and args[0] != "cache":  # the examples are kept as they are, under a Vietnamese heading
         assert "Ví dụ:" in r.stdout and f"    sinorus {args[0]}" in r.stdout
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_stats_counts_stay_whole_on_a_narrow_screen(lang):
+    """'48 sự kiện' is longer than '48 events': at 40 columns each count moves to the next line
+    whole, rather than being folded or cut inside a table cell."""
+    from rich.cells import cell_len
+
+    counts = en("stats", "--json").json()["counts"]
+    lines = invoke("stats", "--format", "table", "--lang", lang, env={**NO_LOCALE, "COLUMNS": "40"}).stdout.splitlines()
+    records = lines[1:lines.index("")]
+    assert len(records) > 1 and all(cell_len(line) <= 40 for line in records)
+    units = [u for line in records for u in line.split("  ")]
+    words = {"vi": {"sources": "nguồn", "people": "nhân vật", "topics": "chủ đề", "events": "sự kiện", "quotes": "phát ngôn", "facts": "số liệu"}}
+    assert units == [f"{n} {words.get(lang, {}).get(k, k)}" for k, n in counts.items()]
