@@ -523,3 +523,28 @@ def test_stats_counts_stay_whole_on_a_narrow_screen(lang):
     units = [u for line in records for u in line.split("  ")]
     words = {"vi": {"sources": "nguồn", "people": "nhân vật", "topics": "chủ đề", "events": "sự kiện", "quotes": "phát ngôn", "facts": "số liệu"}}
     assert units == [f"{n} {words.get(lang, {}).get(k, k)}" for k, n in counts.items()]
+
+
+def test_the_readme_shows_real_vietnamese_output():
+    """The README's Vietnamese examples are what sinorus prints today (80 columns, as piped with
+    --format table); a block cut with … must match up to the cut."""
+    import shlex
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Tiếng Việt / Vietnamese interface"):readme.index("## Plain output")]
+    block = re.search(r"```\n(.*?)```", section, re.S).group(1)
+    shown = re.split(r"^\$ ", block, flags=re.M)[1:]
+    assert len(shown) == 3
+    for example in shown:
+        command, _, expected = example.partition("\n")
+        words = shlex.split(command)
+        env = {**NO_LOCALE, "COLUMNS": "80"}
+        while "=" in words[0]:
+            name, value = words.pop(0).split("=", 1)
+            env[name] = value
+        assert words[0] == "sinorus"
+        r = invoke(*words[1:], *(["--format", "table"] if words[1] in ("timeline", "who") else []), env=env)
+        printed = r.stdout + r.stderr
+        if expected.endswith("…\n"):
+            expected = expected[: -len("…\n")]
+        assert printed.startswith(expected), (command, printed)
