@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -291,15 +292,23 @@ def parse_text(text: str, name: str) -> Any:
 def read_file(path: Path) -> Any:
     """Read and parse one data file, enforcing the size cap and strict UTF-8."""
     name = str(path)
+    limit = max_bytes()
     try:
-        size = path.stat().st_size
-        limit = max_bytes()
-        if size > limit:
-            raise DataError(
-                f"{name}: file is {size:,} bytes, over the {limit:,}-byte limit",
-                "split it into several files in one directory, or raise SINORUS_MAX_FILE_BYTES",
-            )
-        raw = path.read_bytes()
+        # Opened without blocking and checked as opened: a FIFO swapped in after the folder was
+        # listed must not hang the run, and the size checked is the size of what is read.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        with open(fd, "rb") as fh:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise DataError(f"{name}: not a regular file", "every *.yaml in a data directory is read: remove it or rename it")
+            if st.st_size > limit:
+                raise DataError(
+                    f"{name}: file is {st.st_size:,} bytes, over the {limit:,}-byte limit",
+                    "split it into several files in one directory, or raise SINORUS_MAX_FILE_BYTES",
+                )
+            raw = fh.read(limit + 1)
+        if len(raw) > limit:  # it grew while we read
+            raise DataError(f"{name}: file is over the {limit:,}-byte limit", "raise SINORUS_MAX_FILE_BYTES")
     except OSError as exc:
         raise DataError(f"{name}: cannot read: {exc.strerror or exc}") from None
     try:
