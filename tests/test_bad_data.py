@@ -259,7 +259,7 @@ def test_problems_in_many_records_are_counted(cli, tmp_path):
     path = tmp_path / "many.yaml"
     path.write_text("topics:\n" + "".join(f"- id: t{i}\n  label: no\n" for i in range(5)), encoding="utf-8")
     r = cli("--data", str(path), "topics")
-    assert_one_error_line(r, f"{path}:3:10: t0: label:", "(and 4 more; run 'sinorus check' to list them)")
+    assert_one_error_line(r, f"{path}:3:10: t0: label:", f"(and 4 more; run 'sinorus --data {path} check' to list them)")  # the data in use
     r = cli("--data", str(path), "check")
     assert r.code == 1
     lines = r.stderr.splitlines()
@@ -314,3 +314,16 @@ def test_check_fixtures_differ_from_the_valid_one_in_one_place():
         other = (CHECK / name).read_text(encoding="utf-8").splitlines()
         changed = [line for line in difflib.unified_diff(valid, other, n=0, lineterm="") if line[:1] in "+-" and line[:3] not in ("+++", "---")]
         assert 1 <= len(changed) <= 3, (name, changed)
+
+
+def test_a_fifo_swapped_in_after_listing_never_blocks(tmp_path):
+    """read_file itself opens without blocking: a FIFO that replaces a listed file is refused at once."""
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "events.yaml"
+    os.mkfifo(fifo)
+    code = "import sys; from pathlib import Path; from sinorus.yamlread import read_file\n" \
+           "try:\n    read_file(Path(sys.argv[1]))\nexcept Exception as e:\n    print(e)"
+    p = subprocess.run([sys.executable, "-c", code, str(fifo)], capture_output=True, text=True, timeout=20)
+    assert p.stdout.strip() == f"{fifo}: not a regular file", (p.stdout, p.stderr)
