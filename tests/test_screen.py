@@ -414,7 +414,7 @@ def test_option_values_complete(sub, line, expected):
 def test_export_format_completes_the_exporters(sub):
     from sinorus import export
 
-    assert _bash_replies(sub, "sinorus export -f ") == export.names()
+    assert sorted(_bash_replies(sub, "sinorus export -f ")) == sorted(export.names())
 
 
 ZSH = __import__("shutil").which("zsh")
