@@ -468,3 +468,10 @@ def test_installing_twice_changes_nothing_more(cli, tmp_path, shell, rc):
         text = (home / rc).read_text(encoding="utf-8")
         assert "# mine\nexport X=1\n" in text  # the reader's lines kept
         assert text.count("sinorus") <= 1 or shell == "zsh"
+
+
+def test_readme_shows_todays_version_line(cli):
+    from conftest import ROOT
+
+    line = cli("-V").stdout.strip()
+    assert line in (ROOT / "README.md").read_text(encoding="utf-8"), f"README shows an old `sinorus -V`; now: {line}"
