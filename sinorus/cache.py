@@ -28,6 +28,8 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from sinorus.i18n import _
+
 FORMAT = 3  # index.FORMAT: the layout of the files written here
 PROGRESS_AFTER = 1.0  # seconds of building before a progress bar appears
 _PATTERNS = ("kb-*.sqlite", "kb-*.json", ".kb-*.tmp")  # *.json: the format-1 cache of sinorus 0.1
@@ -46,7 +48,7 @@ def cache_dir() -> Path | None:
         return base
     why = untrusted(st)
     if why is not None:
-        note_once(f"not using the cache in {base}: {why}; reading the YAML instead (use a folder only you can write)")
+        note_once(_("not using the cache in {base}: {why}; reading the YAML instead (use a folder only you can write)").format(base=base, why=why))
         return None
     return base
 
@@ -95,11 +97,11 @@ def untrusted(st: os.stat_result) -> str | None:
     if not hasattr(os, "geteuid"):  # Windows: no POSIX owners or modes to check
         return None
     if st.st_uid != os.geteuid():
-        return f"owned by another user (uid {st.st_uid})"
+        return _("owned by another user (uid {uid})").format(uid=st.st_uid)
     if st.st_mode & 0o002:
-        return "writable by others"
+        return _("writable by others")
     if st.st_mode & 0o020:
-        return "writable by its group"
+        return _("writable by its group")
     return None
 
 
@@ -113,10 +115,9 @@ def note_once(message: str) -> None:
     _noted.add(message)
     from sinorus.text import strip_controls
 
-    try:
-        sys.stderr.write(f"sinorus: note: {strip_controls(message)}\n")
-    except Exception:
-        pass
+    from sinorus.streams import note
+
+    note(_("sinorus: note: {message}").format(message=strip_controls(message)))
 
 
 def make_private_dir(base: Path) -> str | None:
@@ -140,7 +141,7 @@ def make_private_dir(base: Path) -> str | None:
     except OSError:
         return None
     if why is not None:
-        note_once(f"not using the cache in {base}: {why}; reading the YAML instead (use a folder only you can write)")
+        note_once(_("not using the cache in {base}: {why}; reading the YAML instead (use a folder only you can write)").format(base=base, why=why))
     return why
 
 
@@ -204,7 +205,7 @@ def _load(location: Path, build: Callable[..., Any]) -> tuple[Any, bool]:
         try:
             return found.knowledge_base(), True
         except index.Tampered as exc:
-            note_once(f"the cache index {target} holds {exc.what}, which sinorus never writes; rebuilding it from the YAML")
+            note_once(_("the cache index {path} holds {what}, which sinorus never writes; rebuilding it from the YAML").format(path=target, what=exc.what))
             found.con.close()
     if make_private_dir(base) is not None:
         return build(location), False
@@ -226,7 +227,7 @@ def _load(location: Path, build: Callable[..., Any]) -> tuple[Any, bool]:
             slow = progress.elapsed() > PROGRESS_AFTER
             if slow or os.environ.get("SINORUS_DEBUG"):
                 why = getattr(exc, "strerror", None) or str(exc)
-                sys.stderr.write(f"sinorus: note: cache not written to {target.parent} ({why}); the YAML will be read again next time\n")
+                note_once(_("cache not written to {folder} ({why}); the YAML will be read again next time").format(folder=target.parent, why=why))
     finally:
         progress.close()
     return kb, written

@@ -53,6 +53,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from sinorus import __version__
 from sinorus.errors import DataError
+from sinorus.i18n import _
 from sinorus.paths import PACKAGE_DIR, data_location, yaml_files  # noqa: F401  (data_location: used by fast)
 
 FORMAT = 3
@@ -165,7 +166,8 @@ class Tampered(DataError):
     def __init__(self, what: str, path: Path | None = None) -> None:
         self.what = what
         where = "the cache index" if path is None else f"the cache index {path}"
-        super().__init__(f"{where} holds {what}, which sinorus never writes", "it has been removed; run the command again to rebuild it from the YAML")
+        super().__init__(_("{where} holds {what}, which sinorus never writes").format(where=where, what=what),
+                         _("it has been removed; run the command again to rebuild it from the YAML"))
 
 
 _pending_signal: int | None = None  # SIGINT/SIGTERM caught inside the progress handler, for failure() to deliver
@@ -370,7 +372,7 @@ class Index:
             _discard(self.path)
             if self.location is None:
                 raise Tampered(exc.what, self.path) from None
-            note_once(f"the cache index {self.path} holds {exc.what}, which sinorus never writes; it is removed and the YAML read instead")
+            note_once(_("the cache index {path} holds {what}, which sinorus never writes; it is removed and the YAML read instead").format(path=self.path, what=exc.what))
             from sinorus.store import load_uncached
 
             self._yaml = load_uncached(self.location)
@@ -676,7 +678,7 @@ def open_index(path: Path, stamp: Callable[[str], bool], location: Path | None =
         return None
     why = untrusted(st)
     if why is not None:
-        note_once(f"not using the cache file {path}: {why}; rebuilding it from the YAML")
+        note_once(_("not using the cache file {path}: {why}; rebuilding it from the YAML").format(path=path, why=why))
         return None
     con = None
     try:
@@ -691,7 +693,7 @@ def open_index(path: Path, stamp: Callable[[str], bool], location: Path | None =
         odd = _schema_problem(con)
         if odd is not None:
             if odd:
-                note_once(f"the cache index {path} holds {odd}, which sinorus never writes; rebuilding it from the YAML")
+                note_once(_("the cache index {path} holds {what}, which sinorus never writes; rebuilding it from the YAML").format(path=path, what=odd))
             raise sqlite3.DatabaseError("unexpected schema")
         meta = dict(con.execute("SELECT key, value FROM meta"))
         if meta.get("complete") != "yes" or not stamp(meta.get("stamp", "")):
@@ -722,7 +724,7 @@ def _schema_problem(con: sqlite3.Connection) -> str | None:
     found = con.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall()
     if len(found) == len(_EXPECTED_SCHEMA) and set(found) == _EXPECTED_SCHEMA:
         return None
-    for kind, name, *_ in found:
+    for kind, name, *_rest in found:
         if kind in ("view", "trigger"):
             return f"a {kind} named {name!r}"
     return ""

@@ -44,6 +44,8 @@ def _private_cache(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("SINORUS_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
     monkeypatch.delenv("SINORUS_DATA", raising=False)
     monkeypatch.delenv("SINORUS_NO_CACHE", raising=False)
+    # English unless a test asks otherwise: a developer's Vietnamese locale must not change expected text
+    monkeypatch.setenv("SINORUS_LANG", "en")
 
 
 def invoke(*args: str, env: dict | None = None) -> Result:
