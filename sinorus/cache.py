@@ -209,15 +209,18 @@ def _load(location: Path, build: Callable[..., Any]) -> tuple[Any, bool]:
             found.con.close()
     if make_private_dir(base) is not None:
         return build(location), False
+    from sinorus.yamlread import crcs_read  # the build path only: a warm run never reads YAML
+
     started_ns = time.time_ns()
     progress = _Progress()
     written = False
     try:
-        with index.gc_paused():
+        with index.gc_paused(), crcs_read() as parsed:
             kb = build(location, progress=progress.files)
         try:
-            if index.signatures(files) == sigs:  # unchanged while we read them
-                stamp = index.stamp_text(location, files, sigs, index.racy_files(files, sigs, started_ns))
+            racy = index.racy_files(files, sigs, started_ns, parsed) if index.signatures(files) == sigs else None
+            if racy is not None:  # unchanged while we read them, and recent files still hold the bytes parsed
+                stamp = index.stamp_text(location, files, sigs, racy)
                 with index.gc_paused():
                     index.build(kb, location, target, stamp, progress.records)
                 written = True

@@ -22,8 +22,10 @@ Validity: the database is written to a temporary file and renamed into place,
 so readers see a whole old one or a whole new one. Its ``stamp`` names the
 sinorus version, the index format, the code that shaped it (sizes and mtimes of
 the modules below) and every data file's name, size, mtime, ctime and inode;
-files changed within a second of the build also carry a CRC of their content
-(a second write within one mtime tick keeps size and mtime). A database whose
+files changed within two seconds of the build also carry the CRC of the bytes
+that were parsed (a second write within one mtime tick keeps size and mtime; a
+file whose bytes differ from those parsed by the time the stamp is taken is not
+indexed at all). A database whose
 stamp differs, whose size does not match its page count (truncated), or that
 SQLite cannot read (garbage) is never used.
 
@@ -126,9 +128,24 @@ def stamp_text(location: Path, files: list[Path], sigs: list[tuple], racy: dict[
     return "\n".join(lines)
 
 
-def racy_files(files: list[Path], sigs: list[tuple], since_ns: int) -> dict[str, int]:
-    """CRCs of the files modified within RACY_NS of since_ns (their mtime may not tell a rewrite)."""
-    return {sig[0]: _crc(path) for path, sig in zip(files, sigs) if sig[2] >= since_ns - RACY_NS}
+def racy_files(files: list[Path], sigs: list[tuple], since_ns: int, parsed: dict[str, int] | None = None) -> dict[str, int] | None:
+    """CRCs of the files modified within RACY_NS of since_ns (their mtime may not tell a rewrite).
+
+    With parsed (yamlread.crcs_read(): the CRC of the bytes each file was parsed from), the CRC is
+    that of what the index holds, and None says a file no longer has those bytes: rewritten after
+    it was read within one mtime tick, so no index may be written. A file parsed without a record
+    (or no parsed at all) gets the CRC of its bytes now.
+    """
+    out = {}
+    for path, sig in zip(files, sigs):
+        if sig[2] < since_ns - RACY_NS:
+            continue
+        now = _crc(path)
+        was = parsed.get(str(path), now) if parsed is not None else now
+        if was != now:
+            return None
+        out[sig[0]] = was
+    return out
 
 
 def cache_path(location: Path, base: Path) -> Path:

@@ -16,9 +16,11 @@ from __future__ import annotations
 import os
 import re
 import stat
+import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from sinorus.errors import DataError
 from sinorus.text import find_surrogate
@@ -289,8 +291,37 @@ def parse_text(text: str, name: str) -> Any:
     return root
 
 
-def read_file(path: Path) -> Any:
-    """Read and parse one data file, enforcing the size cap and strict UTF-8."""
+# One dict per open crcs_read() block: what note_parsed() records goes to the innermost.
+_crc_logs: list[dict[str, int]] = []
+
+
+@contextmanager
+def crcs_read() -> Iterator[dict[str, int]]:
+    """The CRC-32 of exactly the bytes each data file was parsed from in the block, by str(path).
+
+    The cache stamps a recently modified file with this CRC, never with one of a second read: a
+    rewrite between the two (same size, same one-second mtime) would otherwise be stamped as what
+    the index holds, and served stale. A reader of another format records through note_parsed().
+    """
+    log: dict[str, int] = {}
+    _crc_logs.append(log)
+    try:
+        yield log
+    finally:
+        _crc_logs.remove(log)
+
+
+def note_parsed(name: str, crc: int) -> None:
+    """Record the CRC-32 of the bytes a data file was parsed from, for the open crcs_read() block."""
+    if _crc_logs:
+        _crc_logs[-1][name] = crc
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of one data file, read once, as opened (a regular file, within the size cap).
+
+    Inside crcs_read(), their CRC-32 is recorded: they are the bytes the caller parses.
+    """
     name = str(path)
     limit = max_bytes()
     try:
@@ -311,12 +342,25 @@ def read_file(path: Path) -> Any:
             raise DataError(f"{name}: file is over the {limit:,}-byte limit", "raise SINORUS_MAX_FILE_BYTES")
     except OSError as exc:
         raise DataError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    if _crc_logs:
+        note_parsed(name, zlib.crc32(raw))
+    return raw
+
+
+def decode(raw: bytes, name: str) -> str:
+    """A data file's bytes as text: strict UTF-8 (a BOM dropped), or a file:line:column error (YAML and JSON Lines)."""
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise DataError(f"{name}:{line}:{column}: invalid UTF-8 (byte 0x{raw[exc.start]:02x})", "save the file as UTF-8") from None
+
+
+def read_file(path: Path) -> Any:
+    """Read and parse one data file, enforcing the size cap and strict UTF-8 (read_bytes, then parse)."""
+    name = str(path)
+    text = decode(read_bytes(path), name)
     if not text.strip():
         raise DataError(f"{name}: file is empty", "a data file is a mapping of sections such as 'events:'")
     return parse_text(text, name)
