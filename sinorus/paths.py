@@ -1,4 +1,4 @@
-"""Where the data lives: the bundled copy, --data or $SINORUS_DATA, and its YAML files.
+"""Where the data lives: the bundled copy, --data or $SINORUS_DATA, and its data files (YAML, JSON Lines).
 
 Imports nothing of sinorus, so the index can find the data without loading the
 validator; ``store`` adds the user-facing errors.
@@ -13,10 +13,11 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 YAML_SUFFIXES = (".yaml", ".yml")
+DATA_SUFFIXES = YAML_SUFFIXES + (".jsonl",)  # JSON Lines: sinorus.jsonlread
 
 
 class NotARegularFile(OSError):
-    """A *.yaml entry of a data directory that is no file to read: a FIFO, device, socket,
+    """A *.yaml (*.yml, *.jsonl) entry of a data directory that is no file to read: a FIFO, device, socket,
     directory or dangling symbolic link. Skipping it would answer, and `check`, on less data."""
 
     def __init__(self, path: Path, what: str) -> None:
@@ -36,14 +37,14 @@ def data_location(path: str | os.PathLike | None = None) -> Path:
 
 
 def yaml_files(location: Path) -> list[Path] | None:
-    """The file itself, or a directory's *.yaml/*.yml in name order; None when it is neither.
+    """The file itself, or a directory's data files (*.yaml, *.yml, *.jsonl) in name order; None when it is neither.
 
-    Raises NotARegularFile for a directory entry named *.yaml that is not a regular
+    Raises NotARegularFile for a directory entry named like a data file that is not a regular
     file. Entries are only stat()ed, never opened, so a FIFO cannot block the run.
     """
     if location.is_dir():
         found = []
-        for path in sorted(p for p in location.iterdir() if p.suffix.lower() in YAML_SUFFIXES):
+        for path in sorted(p for p in location.iterdir() if p.suffix.lower() in DATA_SUFFIXES):
             what = not_regular(path)
             if what is not None:
                 raise NotARegularFile(path, what)

@@ -24,6 +24,8 @@ from sinorus.model import (
 from sinorus.paths import NotARegularFile, bundled_root, data_location, yaml_files  # noqa: F401  (data_location, bundled_root: part of store's API)
 from sinorus.yamlread import Plain, YList, YMap, read_file
 
+JSONL_SUFFIX = ".jsonl"
+
 # Ids compared for "did you mean" hints in one load: about 0.4 s with rapidfuzz (see _Builder.suggest).
 SUGGEST_BUDGET = 2_000_000
 ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
@@ -292,6 +294,16 @@ def _closest(word: str, choices: Iterable[str]) -> str | None:
     return found[0] if found else None
 
 
+def read_data_file(path: Path) -> Any:
+    """A data file parsed by its extension: JSON Lines or YAML, both into the same YMap/YList shapes,
+    so one validator (and every message of it) serves both."""
+    if path.suffix.lower() == JSONL_SUFFIX:
+        from sinorus import jsonlread
+
+        return jsonlread.read_file(path)
+    return read_file(path)
+
+
 def collect(location: Path, progress=None) -> tuple[KnowledgeBase, list[Problem]]:
     """Read every file at a location; return what loaded and every problem found.
 
@@ -301,7 +313,7 @@ def collect(location: Path, progress=None) -> tuple[KnowledgeBase, list[Problem]
     files = data_files(location)
     sizes = [p.stat().st_size for p in files] if progress is not None else []
     for i, path in enumerate(files):
-        builder.add_file(path, read_file(path))
+        builder.add_file(path, read_data_file(path))
         if progress is not None:
             progress(sum(sizes[: i + 1]), sum(sizes))
     builder.check_references()
