@@ -32,7 +32,12 @@ from sinorus.i18n import _
 
 FORMAT = 3  # index.FORMAT: the layout of the files written here
 PROGRESS_AFTER = 1.0  # seconds of building before a progress bar appears
-_PATTERNS = ("kb-*.sqlite", "kb-*.json", ".kb-*.tmp")  # *.json: the format-1 cache of sinorus 0.1
+_TEMPORARY = ".kb-*.tmp*"  # a build's index before its rename (atomic.replacing), with any SQLite side file
+_PATTERNS = ("kb-*.sqlite", "kb-*.json", _TEMPORARY)  # *.json: the format-1 cache of sinorus 0.1
+# A temporary index this old that no live build holds locked was left by a killed one (SIGKILL,
+# power cut). The age spares a file between its creation and its lock, and builds on systems
+# without flock: a build writes its file all along, and holds it locked until it is renamed.
+STALE_TEMPORARY_S = 600
 
 
 def cache_dir() -> Path | None:
@@ -209,6 +214,7 @@ def _load(location: Path, build: Callable[..., Any]) -> tuple[Any, bool]:
             found.con.close()
     if make_private_dir(base) is not None:
         return build(location), False
+    remove_stale_temporaries(base)
     from sinorus.yamlread import crcs_read  # the build path only: a warm run never reads YAML
 
     started_ns = time.time_ns()
@@ -299,7 +305,10 @@ def _cache_files(base: Path | None) -> list[Path]:
 
 
 def info() -> dict:
-    """What the cache directory holds, for `sinorus cache info` (enabled: False when it is not the user's own)."""
+    """What the cache directory holds, for `sinorus cache info` (enabled: False when it is not the user's own).
+
+    stale: the temporary files killed builds left (removed by the next build or `cache clear`).
+    """
     enabled = cache_dir() is not None
     base = configured_dir()
     files = []
@@ -310,27 +319,114 @@ def info() -> dict:
             files.append({"path": str(p), "bytes": p.stat().st_size})
         except OSError:
             pass
+    stale = stale_temporaries(base)
     return {
         "directory": str(base) if base is not None else None,
         "enabled": enabled,
         "files": files,
         "bytes": sum(f["bytes"] for f in files),
+        "stale": {"files": len(stale), "bytes": sum(size for _path, size in stale)},
     }
 
 
 def clear() -> int:
     """Remove every cache file of the user's (and any left-over temporary file); return how many were removed.
 
-    Also in a folder the cache does not trust (a shared one): the user's own files only.
+    Also in a folder the cache does not trust (a shared one): the user's own files only. The
+    temporary file of a build running now is left to it (its rename would fail).
     """
     removed = 0
-    uid = os.geteuid() if hasattr(os, "geteuid") else None
     for p in _cache_files(configured_dir()):
         try:
-            if uid is not None and os.lstat(p).st_uid != uid:
+            if not _own(os.lstat(p)) or (p.match(_TEMPORARY) and in_use(p)):
                 continue
             p.unlink()
             removed += 1
         except OSError:
             pass
     return removed
+
+
+def _own(st: os.stat_result) -> bool:
+    return not hasattr(os, "geteuid") or st.st_uid == os.geteuid()
+
+
+def stale_temporaries(base: Path | None) -> list[tuple[Path, int]]:
+    """(path, bytes) of each temporary index of the user's left by a build that died: older than
+    STALE_TEMPORARY_S and locked by no live build (ten runs building at once keep theirs)."""
+    if base is None or not base.is_dir():
+        return []
+    old = time.time() - STALE_TEMPORARY_S
+    found = []
+    for p in sorted(base.glob(_TEMPORARY)):
+        try:
+            st = os.lstat(p)
+        except OSError:
+            continue
+        if stat.S_ISREG(st.st_mode) and _own(st) and st.st_mtime < old and not in_use(p):
+            found.append((p, st.st_size))
+    return found
+
+
+def remove_stale_temporaries(base: Path) -> None:
+    """Remove what killed builds left before building (a SIGKILL runs no clean-up of its own)."""
+    from sinorus.index import debug_note
+
+    for p, size in stale_temporaries(base):
+        try:
+            p.unlink()
+            debug_note(f"removed {p}, a temporary index of {size:,} bytes left by a build that was killed")
+        except OSError:
+            pass
+
+
+def in_use(path: Path) -> bool:
+    """Whether a live build holds path locked (TemporaryLock); a killed build's lock died with it."""
+    try:
+        import fcntl
+    except ImportError:  # no flock (Windows): the age alone decides
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    except OSError:  # a file system without flock: the age alone decides
+        return False
+    finally:
+        os.close(fd)
+
+
+class TemporaryLock:
+    """An flock on a build's temporary index, held from just after it is created until after its
+    rename (``with TemporaryLock() as lock, replacing(target) as tmp: lock.take(tmp)``), so no other
+    run's sweep takes it for a killed build's, however long the build."""
+
+    def __init__(self) -> None:
+        self.fd: int | None = None
+
+    def __enter__(self) -> "TemporaryLock":
+        return self
+
+    def take(self, path: Path) -> None:
+        try:
+            import fcntl
+
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        except (ImportError, OSError):
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return
+        self.fd = fd
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None

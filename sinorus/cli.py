@@ -805,6 +805,11 @@ def cache_info(json_: Json = False) -> None:
     sys.stdout.write(_("files: {n} ({size:,} bytes)").format(n=len(info["files"]), size=info["bytes"]) + "\n")
     for f in info["files"]:
         sys.stdout.write("  " + _("{path}  {size:,} bytes").format(path=f["path"], size=f["bytes"]) + "\n")
+    stale = info["stale"]
+    if stale["files"]:
+        sys.stdout.write(ngettext("{n} stale temporary file ({size:,} bytes), left by a build that was killed; removed on the next build",
+                                  "{n} stale temporary files ({size:,} bytes), left by builds that were killed; removed on the next build",
+                                  stale["files"]).format(n=stale["files"], size=stale["bytes"]) + "\n")
 
 
 @cache_app.command("clear")

@@ -832,11 +832,13 @@ _EXPECTED_SCHEMA = _expected_schema()
 def build(kb: Any, location: Path, target: Path, stamp: str, progress: Callable[[int, int], None] | None = None) -> None:
     """Compile a validated knowledge base into an index at target, atomically."""
     from sinorus.atomic import replacing
+    from sinorus.cache import TemporaryLock
 
     records = sum(len(kb.section(s)) for s in SECTIONS)
     built = time.time_ns()
     mtime = built - built % 2_000_000_000  # whole even seconds: kept exactly by every file system (FAT counts in 2 s)
-    with replacing(target) as tmp:
+    with TemporaryLock() as lock, replacing(target) as tmp:
+        lock.take(tmp)  # until after the rename: another run's sweep of killed builds' files leaves it
         con = sqlite3.connect(tmp, factory=_Connection)
         try:
             con.arm(BUILD_STEPS + BUILD_STEPS_PER_RECORD * records)

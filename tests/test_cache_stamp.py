@@ -20,7 +20,7 @@ import pytest
 from conftest import invoke
 from test_cache import NO_CACHE, cache_files, fresh_cache, generate  # noqa: F401  (fresh_cache: a fixture)
 
-from sinorus import index, yamlread
+from sinorus import cache, index, yamlread
 
 
 def _one_second_fs(monkeypatch) -> None:
@@ -106,3 +106,91 @@ def test_crcs_are_recorded_only_inside_the_block(tmp_path):
             yamlread.read_file(f)
         assert inner == {str(f): zlib.crc32(b"events: []\n")} and outer == {}
     assert yamlread._crc_logs == []
+
+
+# --- temporary files left by killed builds ------------------------------------------------
+
+
+def _temporary(folder: Path, name: str, size: int, age_s: float) -> Path:
+    """A temporary index as atomic.replacing names it, last written age_s seconds ago."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    p = folder / f".kb-{name}.sqlite.{name[:8]}.tmp"
+    p.write_bytes(b"\0" * size)
+    when = time.time() - age_s
+    os.utime(p, (when, when))
+    return p
+
+
+def test_stale_temporaries_are_counted_then_removed_by_the_next_build(fresh_cache, tmp_path):
+    old = cache.STALE_TEMPORARY_S
+    stale = [_temporary(fresh_cache, "killed1", 3000, old + 60), _temporary(fresh_cache, "killed2", 4000, 3 * old)]
+    fresh = _temporary(fresh_cache, "running", 500, 5)  # a build that started seconds ago: kept
+    info = invoke("cache", "info", "--json").json()
+    assert info["stale"] == {"files": 2, "bytes": 7000} and info["files"] == []
+    plain = invoke("cache", "info").stdout
+    assert "2 stale temporary files (7,000 bytes), left by builds that were killed; removed on the next build" in plain
+    data = generate(tmp_path / "data", 20)
+    assert invoke("--data", data, "timeline", "--json").code == 0  # a build
+    assert not any(p.exists() for p in stale) and fresh.exists()
+    assert len(cache_files(fresh_cache)) == 1
+    assert invoke("cache", "info", "--json").json()["stale"] == {"files": 0, "bytes": 0}
+    assert "stale temporary" not in invoke("cache", "info").stdout
+
+
+def test_a_locked_temporary_is_a_live_build_whatever_its_age(fresh_cache):
+    """Ten runs building at once: an old temporary file some run still holds is never removed."""
+    pytest.importorskip("fcntl")
+    live = _temporary(fresh_cache, "longbuild", 100, 10 * cache.STALE_TEMPORARY_S)
+    dead = _temporary(fresh_cache, "killedxx", 100, 10 * cache.STALE_TEMPORARY_S)
+    with cache.TemporaryLock() as lock:
+        lock.take(live)
+        assert cache.in_use(live) and not cache.in_use(dead)
+        assert [p for p, _size in cache.stale_temporaries(fresh_cache)] == [dead]
+        cache.remove_stale_temporaries(fresh_cache)
+        assert live.exists() and not dead.exists()
+        assert invoke("cache", "clear").stderr == "removed 0 cache files\n" and live.exists()
+    assert cache.stale_temporaries(fresh_cache) == [(live, 100)]  # its build is gone
+    assert invoke("cache", "clear").stderr == "removed 1 cache file\n" and not live.exists()
+
+
+def test_a_build_holds_its_temporary_locked_until_renamed(fresh_cache, tmp_path, monkeypatch):
+    pytest.importorskip("fcntl")
+    data = generate(tmp_path / "data", 20)
+    seen = []
+    real_fill = index._fill
+
+    def fill(con, kb, progress):
+        [tmp] = fresh_cache.glob(".kb-*.tmp")
+        seen.append(cache.in_use(tmp))
+        return real_fill(con, kb, progress)
+
+    monkeypatch.setattr(index, "_fill", fill)
+    assert invoke("--data", data, "timeline", "--json").code == 0
+    assert seen == [True] and len(cache_files(fresh_cache)) == 1 and not list(fresh_cache.glob(".kb-*"))
+
+
+def test_kill_9_during_a_build_leaves_a_temporary_the_next_build_removes(fresh_cache, tmp_path):
+    """What SIGKILL leaves (no clean-up runs) is counted, then removed once it is old enough."""
+    import signal
+    import subprocess
+    import sys
+
+    data = generate(tmp_path / "data", 300)
+    code = ("import os, signal, sinorus.index as i\n"
+            "real = i._fill\n"
+            "def fill(con, kb, progress):\n"
+            "    real(con, kb, progress); con.commit(); os.kill(os.getpid(), signal.SIGKILL)\n"
+            "i._fill = fill\n"
+            "from sinorus.cli import run\n"
+            f"run(['--data', {str(data)!r}, 'timeline', '--json'])\n")
+    env = dict(os.environ, SINORUS_CACHE_DIR=str(fresh_cache))
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True)
+    assert proc.returncode == -signal.SIGKILL
+    [left] = fresh_cache.glob(".kb-*.tmp")
+    assert cache_files(fresh_cache) == [] and left.stat().st_size > 0
+    assert invoke("cache", "info", "--json").json()["stale"]["files"] == 0  # too recent to tell from a live build
+    when = time.time() - cache.STALE_TEMPORARY_S - 1
+    os.utime(left, (when, when))
+    assert invoke("cache", "info", "--json").json()["stale"] == {"files": 1, "bytes": left.stat().st_size}
+    assert invoke("--data", data, "timeline", "--json").code == 0
+    assert not left.exists() and len(cache_files(fresh_cache)) == 1
