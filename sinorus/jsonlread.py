@@ -10,8 +10,10 @@ The file becomes the mapping of sections a YAML file parses to (YMap / YList / P
 record is placed at its line (and the column where the record starts): a record is one line.
 What the reader itself refuses names file:line:column and stops, as YAML syntax errors do:
 invalid JSON, a line that is not an object, duplicate keys, NaN/Infinity, nesting deeper than the
-YAML reader allows, an unknown ``type``, a lone surrogate escape (no encoder can write it), and a
-raw character the YAML reader refuses too (DEL, C1 controls, U+FFFE/U+FFFF).
+YAML reader allows, an unknown ``type``, a lone surrogate escape (no encoder can write it), a raw
+character the YAML reader refuses too (DEL, C1 controls, U+FFFE/U+FFFF), and a key holding a control
+or bidi character (keys are echoed in messages). Controls in values are the validator's to report,
+against their field, as for YAML.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 
 from sinorus.errors import DataError
 from sinorus.model import SECTIONS, SINGULAR
+from sinorus.text import find_unsafe
 from sinorus.yamlread import MAX_DEPTH, Plain, YList, YMap, decode, read_bytes
 
 SUFFIX = ".jsonl"
@@ -126,6 +129,9 @@ class _Refused(ValueError):
 def _mapping(pairs: list[tuple[str, Any]]) -> YMap:
     """A JSON object as a YMap; a key written twice is an error, not a silent overwrite."""
     out = YMap(pairs)
+    if find_unsafe("".join(out), True) is not None:  # a key is echoed in "unknown field" messages
+        key = next(k for k in out if find_unsafe(k, True) is not None)
+        raise _Refused(f"a key holds character U+{ord(find_unsafe(key, True)):04X}", json.dumps(key), "keys are field names; remove it")
     if len(out) != len(pairs):
         seen: set[str] = set()
         for key, _value in pairs:
