@@ -5,8 +5,8 @@ writes for events), plus an optional ``type`` ("event", "quote", "person", "topi
 "fact"). A record without ``type`` belongs to the section the file is named after (``people.jsonl``,
 ``person.jsonl``), and in any other file it is an event. Blank lines are skipped.
 
-The file becomes the mapping of sections a YAML file parses to (YMap / YList / Plain values), so
-``store`` validates both formats with the same code and the same messages. Every value of a
+Each record becomes what a YAML record parses to (YMap / YList / Plain values), so ``store``
+validates both formats with the same code and the same messages. Every value of a
 record is placed at its line (and the column where the record starts): a record is one line.
 What the reader itself refuses names file:line:column and stops, as YAML syntax errors do:
 invalid JSON, a line that is not an object, duplicate keys, NaN/Infinity, nesting deeper than the
@@ -18,10 +18,11 @@ against their field, as for YAML.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from sinorus.errors import DataError
 from sinorus.model import SECTIONS, SINGULAR
@@ -60,38 +61,39 @@ def default_section(path: Path) -> str:
     return _SECTION_OF_TYPE.get(stem, "events")
 
 
-def read_file(path: Path) -> YMap:
-    """Read one .jsonl file (size cap, strict UTF-8, no blocking on a FIFO) into a mapping of sections."""
-    return parse_text(decode(read_bytes(path), str(path)), str(path), default_section(path))
+def records(path: Path) -> Iterator[tuple[str, YMap]]:
+    """(section, record) of each line of one .jsonl file, read as yamlread reads a file (size cap, no
+    blocking on a FIFO, the CRC of the bytes parsed for the cache); a one-line DataError at the first wrong line.
 
-
-def parse_text(text: str, name: str, default: str = "events") -> YMap:
-    """Parse JSON Lines text into {section: YList of YMap records}; raise a one-line DataError."""
-    bad = _RAW_FORBIDDEN.search(text)
-    if bad is not None:
-        line, column = _place(text, bad.start())
-        raise DataError(f"{name}:{line}:{column}: character U+{ord(bad.group()):04X} is not allowed in a data file",
-                        "remove it; control characters could rewrite the terminal")
-    root = YMap()
-    root.mark, root.marks = (1, 1), _Marks((1, 1))
-    for number, line in enumerate(text.split("\n"), 1):
+    A generator decoding line by line, so the validator takes each record as it comes: 100,000 events
+    in one file are 60 MB of UTF-8, several times that as one str, and more as a tree of every record.
+    """
+    name = str(path)
+    raw = read_bytes(path)
+    default = default_section(path)
+    parse = json.JSONDecoder(object_pairs_hook=_mapping, parse_constant=_no_constant,
+                             parse_int=_number(int), parse_float=_number(float)).decode
+    for number, chunk in enumerate(io.BytesIO(raw), 1):
+        try:
+            line = chunk.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError:
+            decode(raw, name)  # the file's first bad byte is on this line: yamlread's file:line:column error
+            raise
         if line.strip():
-            section, record = _record(line, name, number, default)
-            records = root.get(section)
-            if records is None:
-                records = root[section] = YList()
-                records.mark, records.marks = (number, 1), []
-            records.append(record)
-            records.marks.append(record.mark)
-    return root
+            yield _record(parse, line, name, number, default)
 
 
-def _record(line: str, name: str, number: int, default: str) -> tuple[str, YMap]:
+def _record(parse, line: str, name: str, number: int, default: str) -> tuple[str, YMap]:
     """One non-blank line as (section, record), checked as the module docstring says."""
     where = f"{name}:{number}"
+    bad = _RAW_FORBIDDEN.search(line)
+    if bad is not None:
+        raise DataError(f"{where}:{bad.start() + 1}: character U+{ord(bad.group()):04X} is not allowed in a data file",
+                        "remove it; control characters could rewrite the terminal")
+    if line.startswith("\ufeff"):  # the one a file may start with is gone already (utf-8-sig)
+        raise DataError(f"{where}:1: a byte-order mark (U+FEFF) inside the file", "only the very start of a file may hold one: remove it")
     try:
-        value = json.loads(line, object_pairs_hook=_mapping, parse_constant=_no_constant,
-                           parse_int=_number(int), parse_float=_number(float))
+        value = parse(line)
     except json.JSONDecodeError as exc:
         raise DataError(f"{where}:{exc.colno}: invalid JSON: {exc.msg}", "each line holds one JSON object; check quoting near that column") from None
     except _Refused as exc:
@@ -158,6 +160,9 @@ def _number(convert):
     return read
 
 
+_NESTED = frozenset((YMap, list, bool))  # what _shape changes; text, numbers and null stay as parsed
+
+
 def _shape(value: Any, marks: _Marks, depth: int, where: str) -> Any:
     """Lists become YLists and booleans Plain values, placed at the record's line; depth is bounded."""
     if depth > MAX_DEPTH:
@@ -166,11 +171,14 @@ def _shape(value: Any, marks: _Marks, depth: int, where: str) -> Any:
     if kind is YMap:
         value.mark, value.marks = marks.at, marks
         for key, item in value.items():
-            if type(item) in (YMap, list, bool):
+            if type(item) in _NESTED:
                 value[key] = _shape(item, marks, depth + 1, where)
         return value
     if kind is list:
-        out = YList(_shape(item, marks, depth + 1, where) for item in value)
+        out = YList(value)
+        for i, item in enumerate(out):
+            if type(item) in _NESTED:
+                out[i] = _shape(item, marks, depth + 1, where)
         out.mark, out.marks = marks.at, [marks.at] * len(out)
         return out
     if kind is bool:
@@ -202,8 +210,3 @@ def _kind(value: Any) -> str:
     if isinstance(value, Plain):
         return f"a {value.kind}"
     return {list: "a list", str: "text"}.get(type(value), "null" if value is None else f"a {type(value).__name__}")
-
-
-def _place(text: str, at: int) -> tuple[int, int]:
-    """1-based line and column of a character offset."""
-    return text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1

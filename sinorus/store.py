@@ -175,6 +175,19 @@ class _Builder:
                 out[name] = value
         return out if ok else None
 
+    def add_path(self, path: Path) -> None:
+        """Read one data file by its extension; records of both formats go through the same checks.
+
+        JSON Lines records come one at a time (jsonlread), each a YMap as a YAML record is."""
+        if path.suffix.lower() != JSONL_SUFFIX:
+            self.add_file(path, read_file(path))
+            return
+        from sinorus import jsonlread
+
+        name = str(path)
+        for section, record in jsonlread.records(path):
+            self._add_record(section, record, _at(name, record.mark))
+
     def add_file(self, path: Path, root: Any) -> None:
         name = str(path)
         if not isinstance(root, YMap):
@@ -294,16 +307,6 @@ def _closest(word: str, choices: Iterable[str]) -> str | None:
     return found[0] if found else None
 
 
-def read_data_file(path: Path) -> Any:
-    """A data file parsed by its extension: JSON Lines or YAML, both into the same YMap/YList shapes,
-    so one validator (and every message of it) serves both."""
-    if path.suffix.lower() == JSONL_SUFFIX:
-        from sinorus import jsonlread
-
-        return jsonlread.read_file(path)
-    return read_file(path)
-
-
 def collect(location: Path, progress=None) -> tuple[KnowledgeBase, list[Problem]]:
     """Read every file at a location; return what loaded and every problem found.
 
@@ -313,7 +316,7 @@ def collect(location: Path, progress=None) -> tuple[KnowledgeBase, list[Problem]
     files = data_files(location)
     sizes = [p.stat().st_size for p in files] if progress is not None else []
     for i, path in enumerate(files):
-        builder.add_file(path, read_data_file(path))
+        builder.add_path(path)
         if progress is not None:
             progress(sum(sizes[: i + 1]), sum(sizes))
     builder.check_references()

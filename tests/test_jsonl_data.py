@@ -183,7 +183,7 @@ HOSTILE = [
     ("a list", lambda e, f: "[1, 2]", "expected a JSON object (one record per line), got a list", 1),
     ("text", lambda e, f: '"just text"', "expected a JSON object (one record per line), got text", 1),
     ("null", lambda e, f: "null", "expected a JSON object (one record per line), got null", 1),
-    ("BOM inside the file", lambda e, f: "\ufeff" + e, "invalid JSON: Unexpected UTF-8 BOM", None),
+    ("BOM inside the file", lambda e, f: "\ufeff" + e, "a byte-order mark (U+FEFF) inside the file", 1),
     ("unknown type", lambda e, f: _event(e, type="evnt", id="x"), "type: 'evnt' is not one of source, person, topic, event, quote, fact", 1),
     ("date as a number", lambda e, f: _event(e, date=2022), "date: expected text, got an unquoted number '2022'", 1),
     ("title as a boolean", lambda e, f: _event(e, title=True), "title: expected text, got an unquoted boolean 'true'", 1),
