@@ -2,8 +2,8 @@
 
 One record per line: a JSON object with the fields of its section (what `export --format jsonl`
 writes for events), plus an optional ``type`` ("event", "quote", "person", "topic", "source",
-"fact"). A record without ``type`` belongs to the section the file is named after (``people.jsonl``,
-``person.jsonl``), and in any other file it is an event. Blank lines are skipped.
+"fact"). A record without ``type`` belongs to the section the file's name starts with (``people.jsonl``,
+``quotes-002.jsonl``, ``fact_2024.jsonl``), and in any other file it is an event. Blank lines are skipped.
 
 Each record becomes what a YAML record parses to (YMap / YList / Plain values), so ``store``
 validates both formats with the same code and the same messages. Every value of a
@@ -54,11 +54,12 @@ class _Marks:
 
 
 def default_section(path: Path) -> str:
-    """The section of records without a ``type``: the one the file is named after, else events."""
-    stem = path.name.split(".", 1)[0].lower()
-    if stem in SECTIONS:
-        return stem
-    return _SECTION_OF_TYPE.get(stem, "events")
+    """The section of records without a ``type``: the one the file's name starts with (people.jsonl,
+    quotes-002.jsonl, fact_2024.jsonl), else events, which is what `export --format jsonl` writes."""
+    head = re.match(r"[a-z]*", path.name.lower()).group()
+    if head in SECTIONS:
+        return head
+    return _SECTION_OF_TYPE.get(head, "events")
 
 
 def records(path: Path) -> Iterator[tuple[str, YMap]]:

@@ -60,15 +60,15 @@ def one_file(sources: list[Path], out: Path) -> Path:
     out.write_text(jsonl({"type": SINGULAR[s], **r} for p in sources for s, r in yaml_records(p)), encoding="utf-8")
     return out
 
-def per_section(sources: list[Path], out: Path) -> Path:
-    """One file per section named after it (people.jsonl, ...), records without 'type'."""
+def per_section(sources: list[Path], out: Path, named: str = "{}.jsonl") -> Path:
+    """One file per section named after it (people.jsonl, or quotes-001.jsonl ...), records without 'type'."""
     out.mkdir(parents=True, exist_ok=True)
     by: dict[str, list] = {}
     for p in sources:
         for s, r in yaml_records(p):
             by.setdefault(s, []).append(r)
     for s, records in by.items():
-        (out / f"{s}.jsonl").write_text(jsonl(records), encoding="utf-8")
+        (out / named.format(s)).write_text(jsonl(records), encoding="utf-8")
     return out
 
 def bundled_yaml() -> list[Path]:
@@ -92,11 +92,12 @@ def layouts(tmp_path_factory):
     return {
         "one file with type": one_file(bundled_yaml(), base / "all.jsonl"),
         "file per section": per_section(bundled_yaml(), base / "sections"),
+        "numbered file per section": per_section(bundled_yaml(), base / "numbered", "{}-001.jsonl"),
         "yaml + exported jsonl": mixed,
         "BOM, CRLF, blank lines": crlf,
     }
 
-LAYOUTS = ["one file with type", "file per section", "yaml + exported jsonl", "BOM, CRLF, blank lines"]
+LAYOUTS = ["one file with type", "file per section", "numbered file per section", "yaml + exported jsonl", "BOM, CRLF, blank lines"]
 
 @pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("query", QUERIES, ids=lambda q: " ".join(q))
