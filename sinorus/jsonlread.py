@@ -116,7 +116,7 @@ def _record(parse, line: str, name: str, number: int, default: str) -> tuple[str
         section = _SECTION_OF_TYPE.get(kind) if isinstance(kind, str) else None
         if section is None:
             raise DataError(f"{where}:{column}: type: {kind!r} is not one of {', '.join(_SECTION_OF_TYPE)}",
-                            "leave 'type' out to use the section the file is named after (events otherwise)")
+                            "or leave it out: the section the file's name starts with, else events")
     value.mark = (number, column)
     return section, value
 

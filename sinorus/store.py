@@ -1,6 +1,7 @@
 """Find, validate and load the knowledge base.
 
-The YAML files are the source of truth. ``collect`` reads them and returns the
+The data files (YAML, and JSON Lines through ``jsonlread``) are the source of truth: both are
+read into the same shapes and validated by the same ``_Builder``. ``collect`` reads them and returns the
 knowledge base with every problem found (``sinorus check`` prints them all);
 ``load`` is what commands use: the first problem becomes a one-line DataError,
 and a validated knowledge base is served from the cache when the files are unchanged.
@@ -48,7 +49,7 @@ class Problem:
 
 
 def data_files(location: Path) -> list[Path]:
-    """The YAML files at a location, or a one-line error saying why there are none (or which one is not a file)."""
+    """The data files (*.yaml, *.yml, *.jsonl) at a location, or a one-line error saying why there are none (or which one is not a file)."""
     try:
         files = yaml_files(location)
     except NotARegularFile as exc:

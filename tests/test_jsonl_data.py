@@ -247,3 +247,15 @@ def test_a_fifo_named_jsonl_is_refused_without_hanging(tmp_path, where):
                        capture_output=True, text=True, timeout=30, env={**os.environ, "SINORUS_LANG": "en"})
     assert p.returncode == 1 and p.stdout == ""
     assert p.stderr.startswith(f"Error: {fifo}: ") and "not a regular file" in p.stderr and len(p.stderr.splitlines()) == 1
+
+
+def test_readme_jsonl_examples_are_current(cli, tmp_path):
+    """The README's JSON Lines line is a bundled record as a converter writes it; its export line is today's."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### JSON Lines data files", 1)[1].split("\n### ", 1)[0]
+    shown = json.loads(re.search(r"```json\n(.*?)\n```", section, re.S).group(1))
+    records = {r["id"]: {"type": SINGULAR[s], **r} for p in bundled_yaml() for s, r in yaml_records(p)}
+    assert shown == {k: v for k, v in records[shown["id"]].items() if v is not None}
+    r = cli("export", "-f", "jsonl", "-o", str(tmp_path / "events.jsonl"))
+    assert r.stderr.startswith("exported ") and r.stderr.strip().replace(str(tmp_path), "kb") in section
+    assert cli("check").stdout.splitlines()[0] in section
