@@ -259,3 +259,15 @@ def test_readme_jsonl_examples_are_current(cli, tmp_path):
     r = cli("export", "-f", "jsonl", "-o", str(tmp_path / "events.jsonl"))
     assert r.stderr.startswith("exported ") and r.stderr.strip().replace(str(tmp_path), "kb") in section
     assert cli("check").stdout.splitlines()[0] in section
+
+
+def test_type_wins_over_the_files_name(cli, tmp_path):
+    """Topics written into people.jsonl with their 'type' are topics: the same answers as the YAML."""
+    data = per_section(bundled_yaml(), tmp_path / "data")
+    topics = data / "topics.jsonl"
+    typed = "".join(json.dumps({"type": "topic", **json.loads(line)}, ensure_ascii=False) + "\n" for line in topics.read_text(encoding="utf-8").splitlines())
+    with (data / "people.jsonl").open("a", encoding="utf-8") as fh:
+        fh.write(typed)
+    topics.unlink()
+    for query in (("quote", "--topic", "SCO", "--json"), ("topics", "--json"), ("people", "--json")):
+        assert cli("--data", str(data), *query).stdout == cli(*query).stdout
