@@ -29,7 +29,6 @@ from sinorus.model import SECTIONS, SINGULAR
 from sinorus.text import find_unsafe
 from sinorus.yamlread import MAX_DEPTH, Plain, YList, YMap, decode, read_bytes
 
-SUFFIX = ".jsonl"
 _SECTION_OF_TYPE = {singular: plural for plural, singular in SINGULAR.items()}
 # What YAML's reader refuses anywhere in a file and JSON lets through raw inside strings
 # (JSON itself refuses raw C0 controls in strings): DEL, C1 controls but NEL, the non-characters.
@@ -115,7 +114,8 @@ def _record(parse, line: str, name: str, number: int, default: str) -> tuple[str
         kind = value.pop("type")
         section = _SECTION_OF_TYPE.get(kind) if isinstance(kind, str) else None
         if section is None:
-            raise DataError(f"{where}:{column}: type: {kind!r} is not one of {', '.join(_SECTION_OF_TYPE)}",
+            shown = repr(kind) if isinstance(kind, str) else _kind(kind)
+            raise DataError(f"{where}:{column}: type: {shown} is not one of {', '.join(_SECTION_OF_TYPE)}",
                             "or leave it out: the section the file's name starts with, else events")
     value.mark = (number, column)
     return section, value
@@ -210,4 +210,4 @@ def _check_surrogates(line: str, where: str) -> None:
 def _kind(value: Any) -> str:
     if isinstance(value, Plain):
         return f"a {value.kind}"
-    return {list: "a list", str: "text"}.get(type(value), "null" if value is None else f"a {type(value).__name__}")
+    return {list: "a list", YList: "a list", YMap: "an object", str: "text"}.get(type(value), "null" if value is None else f"a {type(value).__name__}")

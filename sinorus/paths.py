@@ -13,7 +13,8 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 YAML_SUFFIXES = (".yaml", ".yml")
-DATA_SUFFIXES = YAML_SUFFIXES + (".jsonl",)  # JSON Lines: sinorus.jsonlread
+JSONL_SUFFIX = ".jsonl"  # JSON Lines: sinorus.jsonlread
+DATA_SUFFIXES = YAML_SUFFIXES + (JSONL_SUFFIX,)
 
 
 class NotARegularFile(OSError):

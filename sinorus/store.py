@@ -22,10 +22,8 @@ from sinorus.model import (
     CITATION_SCHEMA, ROLE_SCHEMA, SCHEMA, SECTIONS, SINGULAR, Citation, KnowledgeBase,
     Origin, Role, RECORD_TYPES, text_problem,
 )
-from sinorus.paths import NotARegularFile, bundled_root, data_location, yaml_files  # noqa: F401  (data_location, bundled_root: part of store's API)
+from sinorus.paths import JSONL_SUFFIX, NotARegularFile, bundled_root, data_location, yaml_files  # noqa: F401  (data_location, bundled_root: part of store's API)
 from sinorus.yamlread import Plain, YList, YMap, read_file
-
-JSONL_SUFFIX = ".jsonl"
 
 # Ids compared for "did you mean" hints in one load: about 0.4 s with rapidfuzz (see _Builder.suggest).
 SUGGEST_BUDGET = 2_000_000
