@@ -64,7 +64,7 @@ SECTION_NO = {name: i for i, name in enumerate(SECTIONS)}
 SINGULAR = ("source", "person", "topic", "event", "quote", "fact")
 LINK_PERSON, LINK_TOPIC, LINK_SOURCE = 0, 1, 2
 # Modules whose code decides what the index holds: an edit to any of them rebuilds it.
-CODE = ("__init__.py", "index.py", "cache.py", "model.py", "store.py", "dates.py", "text.py", "yamlread.py", "query.py", "render.py", "names.py")
+CODE = ("__init__.py", "index.py", "cache.py", "model.py", "store.py", "dates.py", "text.py", "yamlread.py", "jsonlread.py", "query.py", "render.py", "names.py")
 RACY_NS = 2_000_000_000  # files modified this close to a build also get a content CRC
 FIELD_SEP, RECORD_SEP = "\x1f", "\x1e"  # never in folded text: fold turns controls and spaces into " "
 NAME_CODE = 0xE000  # a packed search field starts with chr(NAME_CODE + number of its name in meta field_names)

@@ -51,14 +51,14 @@ def data_files(location: Path) -> list[Path]:
     try:
         files = yaml_files(location)
     except NotARegularFile as exc:
-        raise DataError(f"{exc.filename}: {exc.strerror}", _("every *.yaml and *.yml in a data directory is read: remove it or rename it")) from None
+        raise DataError(f"{exc.filename}: {exc.strerror}", _("every *.yaml, *.yml and *.jsonl in a data directory is read: remove it or rename it")) from None
     if files:
         return files
     if files is not None:
-        raise DataError(_("{path}: no .yaml files in this directory").format(path=location), _("point {option} at a YAML file or a directory of them").format(option="--data"))
+        raise DataError(_("{path}: no data files (.yaml, .yml, .jsonl) in this directory").format(path=location), _("point {option} at a data file (YAML or JSON Lines) or a directory of them").format(option="--data"))
     if location.exists():  # /dev/null, a pipe from <(...), a socket: there, but not a file to read twice
         raise DataError(_("{path}: not a regular file").format(path=location), _("save the data to a .yaml file and point --data at it"))
-    raise DataError(_("{path}: no such file or directory").format(path=location), _("point {option} at a YAML file or a directory of them").format(option=_("--data (or SINORUS_DATA)")))
+    raise DataError(_("{path}: no such file or directory").format(path=location), _("point {option} at a data file (YAML or JSON Lines) or a directory of them").format(option=_("--data (or SINORUS_DATA)")))
 
 
 def seed_dirs(location: Path) -> list[Path]:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from sinorus.errors import DataError
+from sinorus.i18n import _
 from sinorus.text import find_surrogate
 
 MAX_DEPTH = 32
@@ -331,7 +332,7 @@ def read_bytes(path: Path) -> bytes:
         with open(fd, "rb") as fh:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
-                raise DataError(f"{name}: not a regular file", "every *.yaml in a data directory is read: remove it or rename it")
+                raise DataError(_("{name}: not a regular file").format(name=name), _("every *.yaml, *.yml and *.jsonl in a data directory is read: remove it or rename it"))
             if st.st_size > limit:
                 raise DataError(
                     f"{name}: file is {st.st_size:,} bytes, over the {limit:,}-byte limit",

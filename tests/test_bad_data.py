@@ -240,7 +240,7 @@ def test_crlf_and_bom_errors_point_at_the_right_line_and_column(cli, tmp_path):
 
 def test_directory_without_yaml(cli):
     r = cli("--data", str(BAD / "no-yaml"), "timeline")
-    assert_one_error_line(r, f"{BAD / 'no-yaml'}: no .yaml files in this directory")
+    assert_one_error_line(r, f"{BAD / 'no-yaml'}: no data files (.yaml, .yml, .jsonl) in this directory")
 
 
 def test_missing_path_and_not_a_file(cli, tmp_path):
