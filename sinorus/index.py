@@ -15,8 +15,8 @@ What the database holds, per record (table ``records``, in file order):
 And for search: every searchable field of every record, folded as
 ``query.search`` folds it (with and without accents), packed per record in
 ``fields`` (which SQLite scans with ``instr`` to find the few records that can
-match exactly before Python scores them) and per search type in ``fuzzy``
-(chunks of all fields in order, for rapidfuzz's batch scoring).
+match before Python scores them; a typo-level search, run only when nothing
+matches, is the query layer's).
 
 Validity: the database is written to a temporary file and renamed into place,
 so readers see a whole old one or a whole new one. Its ``stamp`` names the
@@ -58,7 +58,7 @@ from sinorus.errors import DataError
 from sinorus.i18n import _
 from sinorus.paths import PACKAGE_DIR, data_location, yaml_files  # noqa: F401  (data_location: used by fast)
 
-FORMAT = 3
+FORMAT = 4
 SECTIONS = ("sources", "people", "topics", "events", "quotes", "facts")  # as model.SECTIONS
 SECTION_NO = {name: i for i, name in enumerate(SECTIONS)}
 SINGULAR = ("source", "person", "topic", "event", "quote", "fact")
@@ -798,7 +798,6 @@ CREATE TABLE records (
 CREATE TABLE links (rec INTEGER NOT NULL, kind INTEGER NOT NULL, target TEXT NOT NULL);
 CREATE TABLE names (rowid INTEGER PRIMARY KEY, section INTEGER NOT NULL, id TEXT NOT NULL, names TEXT NOT NULL);
 CREATE TABLE fields (rec INTEGER PRIMARY KEY, kind INTEGER NOT NULL, data TEXT NOT NULL);
-CREATE TABLE fuzzy (kind INTEGER NOT NULL, chunk INTEGER NOT NULL, texts TEXT NOT NULL, accents TEXT NOT NULL, recs BLOB NOT NULL, names BLOB NOT NULL, PRIMARY KEY (kind, chunk));
 """
 INDEX_SQL = """
 CREATE UNIQUE INDEX records_id ON records (id, section);
@@ -814,7 +813,7 @@ def _expected_schema() -> frozenset:
     SQLite keeps each CREATE statement as written, so the text is compared too: a
     table with another column, or a view standing in for a table, does not match.
     """
-    rows = {("index", "sqlite_autoindex_meta_1", "meta", None), ("index", "sqlite_autoindex_fuzzy_1", "fuzzy", None)}  # primary keys
+    rows = {("index", "sqlite_autoindex_meta_1", "meta", None)}  # its primary key
     for statement in (SCHEMA_SQL + INDEX_SQL).split(";"):
         sql = statement.strip()
         if sql:  # CREATE [UNIQUE] TABLE name (...) / CREATE [UNIQUE] INDEX name ON table (...)
@@ -873,7 +872,7 @@ def _fill(con: sqlite3.Connection, kb: Any, progress: Callable[[int, int], None]
     records: list[tuple] = []
     links: list[tuple] = []
     fields: list[tuple] = []
-    fuzzy = _FuzzyChunks(con)
+    field_names: dict[str, int] = {}  # search field name -> its number in meta field_names
 
     def flush() -> None:
         con.executemany("INSERT INTO records VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", records)
@@ -886,7 +885,6 @@ def _fill(con: sqlite3.Connection, kb: Any, progress: Callable[[int, int], None]
         no = SECTION_NO[section]
         kind = SINGULAR[no]
         kind_no = search_types.get(kind, -1)
-        fuzzy.start(kind_no)
         for r in kb.section(section).values():
             rowid += 1
             o = r.origin
@@ -911,9 +909,8 @@ def _fill(con: sqlite3.Connection, kb: Any, progress: Callable[[int, int], None]
                 if not value:
                     continue
                 f0, f1 = both(value)
-                code = chr(NAME_CODE + fuzzy.name_no(name))
+                code = chr(NAME_CODE + field_names.setdefault(name, len(field_names)))
                 packed.append(f"{code}{f0}" if f1 == f0 else f"{code}{f0}{FIELD_SEP}{f1}")
-                fuzzy.add(rowid, name, f0, f1)
             fields.append((rowid, kind_no, RECORD_SEP.join(packed)))
             done += 1
             if len(records) >= 2000:
@@ -921,77 +918,15 @@ def _fill(con: sqlite3.Connection, kb: Any, progress: Callable[[int, int], None]
                 if progress is not None:
                     progress(done, total)
     flush()
-    fuzzy.flush()
     named = [("people", query._people_named(kb)), ("topics", [(t.id, t.names) for t in kb.topics.values()])]
     con.executemany(
         "INSERT INTO names (section, id, names) VALUES (?, ?, ?)",
         ((SECTION_NO[s], key, RECORD_SEP.join(_pack(both(n)) for n in names)) for s, items in named for key, names in items),
     )
     con.executemany("INSERT INTO meta VALUES (?, ?)", _search_meta(query).items())
-    con.executemany("INSERT INTO meta VALUES (?, ?)", [("field_names", ",".join(fuzzy.names)), ("byteorder", f"{sys.byteorder} {fuzzy.itemsize}")])
+    con.execute("INSERT INTO meta VALUES (?, ?)", ("field_names", ",".join(field_names)))
     if progress is not None:
         progress(total, total)
-
-
-class _FuzzyChunks:
-    """Every searchable field of one search type, in query.search's order, in chunks for the fuzzy pass.
-
-    A chunk holds the folded texts (without accents) joined by RECORD_SEP, the few
-    that differ when accents are kept (as "position FIELD_SEP text" items), and
-    parallel arrays of record rowids and field-name numbers.
-    """
-
-    SIZE = 20_000
-
-    def __init__(self, con: sqlite3.Connection) -> None:
-        from array import array
-
-        self.con = con
-        self.names: list[str] = []
-        self._name_no: dict[str, int] = {}
-        self._array = array
-        self.itemsize = array("i").itemsize
-        self.kind = -1
-        self.chunk = 0
-        self._reset()
-
-    def _reset(self) -> None:
-        self.t0: list[str] = []
-        self.accents: list[str] = []
-        self.recs = self._array("i")
-        self.fnames = self._array("B")
-
-    def start(self, kind: int) -> None:
-        self.flush()
-        self.kind, self.chunk = kind, 0
-
-    def name_no(self, name: str) -> int:
-        no = self._name_no.get(name)
-        if no is None:
-            no = self._name_no[name] = len(self.names)
-            self.names.append(name)
-            if no > 255:
-                raise ValueError("too many searchable field names")
-        return no
-
-    def add(self, rec: int, name: str, f0: str, f1: str) -> None:
-        no = self.name_no(name)
-        if f1 != f0:
-            self.accents.append(f"{len(self.t0)}{FIELD_SEP}{f1}")
-        self.t0.append(f0)
-        self.recs.append(rec)
-        self.fnames.append(no)
-        if len(self.t0) >= self.SIZE:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.t0:
-            self.con.execute(
-                "INSERT INTO fuzzy VALUES (?, ?, ?, ?, ?, ?)",
-                (self.kind, self.chunk, RECORD_SEP.join(self.t0), RECORD_SEP.join(self.accents), self.recs.tobytes(), self.fnames.tobytes()),
-            )
-            self.chunk += 1
-        self._reset()
 
 
 def _search_meta(query: Any) -> dict[str, str]:
