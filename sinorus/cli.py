@@ -334,11 +334,11 @@ def names_matching(typed: str, entries: list) -> List[str]:
     from sinorus.text import fold
 
     if not typed:
-        return [_Whole(first) for _, first, _ in entries]
+        return [_Whole(first) for _rid, first, _names in entries]
     low, folded = typed.casefold(), fold(typed)
-    ids = [rid for rid, _, _ in entries if rid.casefold().startswith(low)]
+    ids = [rid for rid, _first, _names in entries if rid.casefold().startswith(low)]
     found: dict = {}
-    for _, _, names in entries:
+    for _rid, _first, names in entries:
         for name in names:
             if name not in ids and (name.casefold().startswith(low) or (folded and f" {fold(name)}".find(f" {folded}") >= 0)):
                 found[name] = not (name.casefold().startswith(low) or fold(name).startswith(folded))
@@ -410,13 +410,13 @@ def _output(json_: bool = False, jsonl: bool = False, csv_: bool = False, fmt: O
             command: Optional[str] = None):
     """How to write: the format (refused, naming the ones it can write, when `command` cannot write it), fields, terminal."""
     from sinorus.errors import UsageError
-    from sinorus.render import Output, choose_format, stdout_is_terminal
+    from sinorus.render import Output, choose_format
 
     chosen = _field_list(fields)
     format_ = choose_format(json_, jsonl, csv_, fmt, command)
     if csv_raw and format_ != "csv":
         raise UsageError(_("--csv-raw applies to csv only, not {format}").format(format=format_), _("add --csv, or drop --csv-raw"))
-    return Output(format_, chosen, None, stdout_is_terminal(), csv_raw)
+    return Output(format_, chosen, None, streams.stdout_is_terminal(), csv_raw)
 
 
 # --- commands ----------------------------------------------------------------------

@@ -56,6 +56,7 @@ from typing import Any, Callable, Iterable, Iterator
 from sinorus import __version__
 from sinorus.errors import DataError
 from sinorus.i18n import _
+from sinorus.streams import stdout_is_terminal
 from sinorus.paths import PACKAGE_DIR, data_location, yaml_files  # noqa: F401  (data_location: used by fast)
 
 FORMAT = 4
@@ -720,19 +721,12 @@ def open_index(path: Path, stamp: Callable[[str], bool], location: Path | None =
             debug_note(f"{path} was modified after it was built; rebuilding it")
             con.close()
             return None
-        con.check_bodies = _stdout_is_terminal()
+        con.check_bodies = stdout_is_terminal()
         return Index(con, path, meta, location)
     except (sqlite3.Error, ValueError, KeyError, IndexError, TypeError, Runaway):
         if con is not None:
             con.close()
         return None
-
-
-def _stdout_is_terminal() -> bool:
-    try:
-        return sys.stdout.isatty()
-    except (AttributeError, ValueError):
-        return False
 
 
 def _schema_problem(con: sqlite3.Connection) -> str | None:

@@ -37,10 +37,9 @@ def begin() -> None:
     global _held
     if _held is not None:
         return
-    try:
-        if not sys.stdout.isatty():
-            return
-    except (AttributeError, ValueError):
+    from sinorus.streams import stdout_is_terminal
+
+    if not stdout_is_terminal():
         return
     chosen = command()
     if chosen is None:

@@ -17,6 +17,7 @@ from sinorus import i18n
 from sinorus.errors import OutputClosed, UsageError
 from sinorus.i18n import N_, _, ngettext, pgettext
 from sinorus.model import KnowledgeBase, to_dict
+from sinorus.streams import stdout_is_terminal
 
 
 @dataclass
@@ -54,13 +55,6 @@ class _PipeGuard:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
-
-
-def stdout_is_terminal() -> bool:
-    try:
-        return sys.stdout.isatty()
-    except (AttributeError, ValueError):
-        return False
 
 
 # What each command that is not a listing can write (a listing: every format of LISTING_FORMATS).

@@ -107,7 +107,7 @@ _SURROGATE_ESCAPE = re.compile(r"\\(?:u|U0000)([dD][89a-fA-F][0-9a-fA-F]{2})")
 def _offset(text: str, line: int, column: int) -> int:
     """The character offset of a parser mark (0-based line and column; both parsers count characters)."""
     pos = 0
-    for _ in range(line):
+    for _line in range(line):
         pos = text.find("\n", pos) + 1
         if pos == 0:
             return len(text)
