@@ -158,9 +158,9 @@ _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, 
              "一": 1, "二": 2, "三": 3, "四": 4, "上": 1, "下": 2, "đầu": 1, "cuối": 2,
              "первый": 1, "второй": 2, "третий": 3, "четвёртый": 4, "четвертый": 4, "первое": 1, "второе": 2}  # noqa: E501
 _N = r"([1-4]|i{1,3}|iv|first|second|third|fourth|1st|2nd|3rd|4th|một|hai|ba|bốn|tư|一|二|三|四|первый|второй|третий|четв[её]ртый)"
-# (pattern, what its groups are): "m y", "d m y", "y m", "q y", "y q", "h y", "y h"; compiled on first use
-# (about 8 ms), so that ISO dates and runs without a date never pay for them.
-_WORDED_PATTERNS = [
+# (pattern, what its groups are): "m y", "d m y", "y m", "q y", "y q", "h y", "y h"; each compiled on
+# first use (about 8 ms for all), so that ISO dates and runs without a date never pay for them.
+_WORDED = [(_Lazy(p), kind) for p, kind in (
     (rf"{_MONTH},?\s*{_YEAR}", "m y"),
     (rf"{_YEAR}\s+{_MONTH}", "y m"),
     (rf"(?:ngày\s+)?{_DAY}\s+{_MONTH},?\s+(?:năm\s+)?{_YEAR}", "d m y"),
@@ -176,8 +176,7 @@ _WORDED_PATTERNS = [
     (rf"(?:nửa|6 tháng)\s+(đầu|cuối)\s+(?:năm\s+)?{_YEAR}", "h y"),
     (r"(\d{4})\s*年\s*(上|下)\s*半年", "y h"),
     (rf"(первое|второе|1-е|2-е)\s+полугодие\s+{_YEAR}", "h y"),
-]
-_WORDED: list = []
+)]
 
 
 def _span(year: int, first_month: int, months: int, precision: str) -> Interval:
@@ -188,8 +187,6 @@ def _span(year: int, first_month: int, months: int, precision: str) -> Interval:
 def _worded(text: str) -> Interval | None:
     """Month names, quarters and halves in English, Vietnamese, Russian and Chinese; None when not one."""
     t = " ".join(text.lower().replace(",", ", ").split()).rstrip(".")
-    if not _WORDED:
-        _WORDED.extend((re.compile(p), kind) for p, kind in _WORDED_PATTERNS)
     for regex, kind in _WORDED:
         m = regex.fullmatch(t)
         if not m:
