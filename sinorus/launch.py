@@ -15,7 +15,7 @@ def _exit_on_signal(signum, frame) -> None:
     raise SystemExit(128 + signum)
 
 
-def main() -> None:
+def _set_handlers() -> None:
     for sig in (signal.SIGINT, getattr(signal, "SIGTERM", None)):
         if sig is None:
             continue
@@ -23,6 +23,15 @@ def main() -> None:
             signal.signal(sig, _exit_on_signal)
         except (ValueError, OSError):  # not the main thread
             pass
+
+
+# At import, not in main(): both `sinorus` (the console script) and `python -m sinorus`
+# import this module first, so the handlers hold from here on. What runs before it is
+# Python's own start (site and any .pth files), which no program can make quiet.
+_set_handlers()
+
+
+def main() -> None:
     try:
         from sinorus.cli import main as cli_main
     except KeyboardInterrupt:  # a signal that came before the handler above was set
