@@ -59,7 +59,7 @@ from sinorus.i18n import _
 from sinorus.streams import stdout_is_terminal
 from sinorus.paths import PACKAGE_DIR, data_location, yaml_files  # noqa: F401  (data_location: used by fast)
 
-FORMAT = 4
+FORMAT = 5
 SECTIONS = ("sources", "people", "topics", "events", "quotes", "facts")  # as model.SECTIONS
 SECTION_NO = {name: i for i, name in enumerate(SECTIONS)}
 SINGULAR = ("source", "person", "topic", "event", "quote", "fact")
@@ -894,6 +894,7 @@ def _fill(con: sqlite3.Connection, kb: Any, progress: Callable[[int, int], None]
                 start, prec = r.date.sort_key
                 stop = r.interval.end.toordinal()
                 speaker = r.speaker
+                links.extend((rowid, LINK_TOPIC, t) for t in r.topics)  # a quote's own topics (quote --topic)
             body = pretty_json(to_dict(r))
             if find_unsafe(body, False) is not None:  # never from validated data; revive refuses it, so do not store it
                 raise Tampered(f"control character in record {r.id!r}")
