@@ -267,6 +267,26 @@ def _kb(ctx: typer.Context):
     return store.load(_data_option(ctx))
 
 
+def _engine(ctx: typer.Context):
+    from sinorus.engine import open_engine
+
+    return open_engine(_data_option(ctx))
+
+
+def _answer(ctx: typer.Context, output, ask) -> None:
+    """ask(engine) over the data's index; an index found tampered with before anything was
+    written is dropped and the question asked again of the YAML (sinorus.engine.Engine.recovered)."""
+    from sinorus.index import Tampered
+
+    engine = _engine(ctx)
+    try:
+        ask(engine)
+    except Tampered as exc:
+        if output.started:  # part of the answer is out: say so, the next run rebuilds
+            raise
+        ask(engine.recovered(exc))
+
+
 def _safe_completion() -> None:
     """Make typer's shell completion hand the shell only words it cannot run or split.
 
@@ -462,30 +482,21 @@ def _data_summary(data: Optional[str]) -> tuple:
     """
     import datetime
 
+    from sinorus import index as ix
+    from sinorus.engine import open_engine
+    from sinorus.stats import counts
+
     today = datetime.date.today().toordinal()
-    try:
-        from sinorus import cache, index as ix
+    engine = open_engine(data)
+    events = ix.SECTION_NO["events"]
+    row = None
+    for where in ("AND stop <= ?", ""):  # nothing over yet: the newest at all
+        row = engine.con.execute(f"SELECT body FROM records WHERE section = {events} {where} ORDER BY start DESC, prec DESC, id DESC LIMIT 1", (today,) if where else ()).fetchone()
+        if row:
+            break
+    import json
 
-        idx = ix.current(ix.data_location(data), cache.cache_dir())
-    except Exception:
-        idx = None
-    if idx is not None:
-        counts = {ix.SECTIONS[no]: n for no, n in idx.con.execute("SELECT section, count(*) FROM records GROUP BY section")}
-        events = ix.SECTION_NO["events"]
-        row = None
-        for where in ("AND stop <= ?", ""):  # nothing over yet: the newest at all
-            row = idx.con.execute(f"SELECT body FROM records WHERE section = {events} {where} ORDER BY start DESC, prec DESC, id DESC LIMIT 1", (today,) if where else ()).fetchone()
-            if row:
-                break
-        import json
-
-        return counts, json.loads(row[0])["date"] if row else None
-    from sinorus import store
-
-    kb = store.load(data)
-    over = [e for e in kb.events.values() if e.interval.end.toordinal() <= today] or list(kb.events.values())
-    newest = max(over, key=lambda e: (e.sort_key, e.id), default=None)
-    return kb.counts(), newest.date.text if newest else None
+    return counts(engine), json.loads(row[0])["date"] if row else None
 
 
 @app.callback()
@@ -525,34 +536,19 @@ def timeline(
       sinorus timeline --on 2021-05 --strict
       sinorus timeline --who "Vuong Nghi" --json | jq '.[].title'
     """
-    from sinorus import fast
-
-    _field_list(fields)  # a bad --fields is an error on every path
-    if group is None and not csv_raw and fast.timeline(_data_option(ctx), date_from, date_to, on, strict, topic, who, source, limit, reverse, json_, jsonl, csv_, fmt, fields):
-        return  # answered from the index, without loading the knowledge base
-    from sinorus import query
-    from sinorus.render import emit_grouped
+    from sinorus.present import listing
 
     output = _output(json_, jsonl, csv_, fmt, fields, csv_raw)
-    kb, flt = _event_filter(ctx, date_from, date_to, on, strict, topic, who, source)
-    emit_grouped("event", query.events(kb, flt, limit, reverse), output, kb, by=group)
+    q = _event_query(date_from, date_to, on, strict, topic, who, source, limit=limit, reverse=reverse)
+    _answer(ctx, output, lambda engine: listing(engine.events(q), output, engine, group=group))
 
 
-def _event_filter(ctx, date_from, date_to, on, strict, topic, who, source):
-    """The knowledge base and the EventFilter that timeline's filter options describe."""
-    from sinorus import query
+def _event_query(date_from, date_to, on, strict, topic, who, source, **order):
+    """The Query that timeline's (and export's) filter options describe; dates read first: bad dates fail fast."""
     from sinorus.dates import build_range
+    from sinorus.engine import Query
 
-    dates = build_range(date_from, date_to, on, strict)  # before loading: bad dates fail fast
-    kb = _kb(ctx)
-    flt = query.EventFilter(
-        dates=dates,
-        # `is not None`: an empty --topic "$UNSET" is an error, not a silently dropped filter
-        topics=frozenset(query.topic_ids(kb, topic)) if topic is not None else None,
-        person=query.person(kb, who, "--who").id if who is not None else None,
-        source=query.source_id(kb, source) if source is not None else None,
-    )
-    return kb, flt
+    return Query(dates=build_range(date_from, date_to, on, strict), topic=topic, person=who, source=source, **order)
 
 
 @app.command()
@@ -570,18 +566,12 @@ def who(
       sinorus who "Vuong Nghi" --on 2023
       sinorus who Шойгу --json | jq '.roles'
     """
-    from sinorus import fast
-
-    if fmt != "jsonl" and fast.who(_data_option(ctx), name, on, json_, fmt):
-        return  # answered from the index, without loading the knowledge base
-    from sinorus import query
     from sinorus.dates import parse_user_date
-    from sinorus.render import show_profile
+    from sinorus.present import profile
 
     output = _output(json_, fmt=fmt, command="who")
     span = parse_user_date(on, "--on") if on is not None else None
-    kb = _kb(ctx)
-    show_profile(query.who(kb, name, span), kb, output)
+    _answer(ctx, output, lambda engine: profile(engine.who(name, span), output, engine))
 
 
 @app.command()
@@ -603,16 +593,13 @@ def quote(
       sinorus quote --speaker Lavrov --from 2024
       sinorus quote "an ninh" --json
     """
-    from sinorus import query
     from sinorus.dates import build_range
-    from sinorus.render import emit
+    from sinorus.engine import Query
+    from sinorus.present import listing
 
     output = _output(json_, jsonl, csv_, fmt, fields, csv_raw)
-    dates = build_range(date_from, date_to)
-    kb = _kb(ctx)
-    topics = frozenset(query.topic_ids(kb, topic)) if topic is not None else None
-    who_id = query.person(kb, speaker, "--speaker").id if speaker is not None else None
-    emit("quote", query.quotes(kb, text, topics, who_id, dates, limit), output, kb)
+    q = Query(dates=build_range(date_from, date_to), topic=topic, person=speaker, text=text, limit=limit)
+    _answer(ctx, output, lambda engine: listing(engine.quotes(q), output, engine))
 
 
 # search --type takes the listing commands' names too: --type people, --type facts.
@@ -635,23 +622,17 @@ def search(
       sinorus search 240.1 --type fact
       sinorus search "khong gioi han" --json | jq '.[0].record.date'
     """
-    from sinorus import fast
-
-    _field_list(fields)  # a bad --fields is an error on every path
-    type_ = [_SEARCH_TYPE_NAMES.get(t, t) for t in type_] if type_ else type_
-    if not csv_raw and fast.search(_data_option(ctx), text, type_, limit, json_, jsonl, csv_, fmt, fields):
-        return  # answered from the index, without loading the knowledge base
-    from sinorus import query
+    from sinorus.engine import SEARCH_TYPES
     from sinorus.errors import UsageError
-    from sinorus.render import emit
+    from sinorus.present import hits
 
-    types = tuple(dict.fromkeys(type_ or query.SEARCH_TYPES))
-    bad = [t for t in types if t not in query.SEARCH_TYPES]
+    type_ = [_SEARCH_TYPE_NAMES.get(t, t) for t in type_] if type_ else type_
+    types = tuple(dict.fromkeys(type_ or SEARCH_TYPES))
+    bad = [t for t in types if t not in SEARCH_TYPES]
     if bad:
-        raise UsageError(_("Invalid value for '--type': {value}").format(value=repr(bad[0])), _("choose from {choices}").format(choices=", ".join(query.SEARCH_TYPES)))
+        raise UsageError(_("Invalid value for '--type': {value}").format(value=repr(bad[0])), _("choose from {choices}").format(choices=", ".join(SEARCH_TYPES)))
     output = _output(json_, jsonl, csv_, fmt, fields, csv_raw)
-    kb = _kb(ctx)
-    emit("hit", query.search(kb, text, types, limit), output, kb)
+    _answer(ctx, output, lambda engine: hits(engine.search(text, types, limit), output, engine))
 
 
 @app.command()
@@ -667,13 +648,10 @@ def show(
       sinorus show no-limits-joint-statement-2022-02-04
       sinorus show sergei-shoigu --json
     """
-    from sinorus import query
-    from sinorus.render import show_record
+    from sinorus.present import record
 
     output = _output(json_, fmt=fmt, command="show")
-    kb = _kb(ctx)
-    kind, record = query.show(kb, record_id)
-    show_record(kind, record, kb, output)
+    _answer(ctx, output, lambda engine: record(engine.show(record_id), output, engine))
 
 
 def _complete_citing(ctx: typer.Context, incomplete: str) -> List[str]:
@@ -738,11 +716,10 @@ def _listing(section: str, kind: str, help_text: str, examples: str):
         ctx: typer.Context,
         json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False, csv_raw: CsvRaw = False, fmt: Format = None, fields: Fields = None,
     ) -> None:
-        from sinorus.render import emit
+        from sinorus.present import listing
 
         output = _output(json_, jsonl, csv_, fmt, fields, csv_raw)
-        kb = _kb(ctx)
-        emit(kind, list(kb.section(section).values()), output, kb)
+        _answer(ctx, output, lambda engine: listing(engine.listing(section), output, engine))
 
     command.__doc__ = f"{help_text}\n\n\b\nExamples:\n{examples}"
     return command
@@ -850,11 +827,13 @@ def export_command(
       sinorus export -f md --who Lavrov
       sinorus export -o sinorus.db && datasette sinorus.db -m sinorus.metadata.json
     """
-    from sinorus import export, query
+    from sinorus import export
 
     chosen = export.choose(fmt, output_file, bom, csv_raw)
-    kb, flt = _event_filter(ctx, date_from, date_to, on, strict, topic, who, source)
-    events = query.events(kb, flt)
+    q = _event_query(date_from, date_to, on, strict, topic, who, source)
+    engine = _engine(ctx)
+    events = list(engine.events(q).records())
+    kb = engine.knowledge_base()
     filtered = any(v is not None for v in (date_from, date_to, on, topic, who, source))
     selection = export.Selection(kb, events, filtered, title or export.DEFAULT_TITLE, bom, csv_raw)
     text = chosen(selection)
@@ -884,12 +863,10 @@ def stats(
       sinorus stats --top 5
       sinorus stats --json | jq '.events_per_year'
     """
-    from sinorus import stats as statistics
     from sinorus.render import show_stats
 
     output = _output(json_, fmt=fmt, command="stats")
-    kb = _kb(ctx)
-    show_stats(statistics.compute(kb, top), output, kb)
+    _answer(ctx, output, lambda engine: show_stats(engine.stats(top), output, engine.knowledge_base() if output.format not in ("json", "jsonl") else None))
 
 
 # --- entry point ---------------------------------------------------------------------

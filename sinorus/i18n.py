@@ -222,11 +222,12 @@ def period(span) -> str:
 def local(record, name: str):
     """A record's field in the interface's language: in Vietnamese its twin (title_vi, summary_vi,
     label_vi, name_vi, organisation_vi) when the record has one, else the English field."""
+    get = record.get if isinstance(record, dict) else (lambda field: getattr(record, field, None))  # a record or its stored data
     if _state["lang"] == "vi":
-        twin = getattr(record, f"{name}_vi", None)
+        twin = get(f"{name}_vi")
         if twin:
             return twin
-    return getattr(record, name)
+    return get(name) if isinstance(record, dict) else getattr(record, name)
 
 
 # Each kind of record by name, as `show` and `search` tables name them.

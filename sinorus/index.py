@@ -438,8 +438,12 @@ class Index:
     def _rows(self, where: str, args: tuple) -> Iterator[tuple]:
         return self.con.execute(f"SELECT section, id, file, line, col, cites, body FROM records {where}", args)
 
+    def reviver(self) -> Callable[..., Any]:
+        """revive(section, file, line, col, cites, body) -> record, for the rows of this index."""
+        return _reviver(self.files)
+
     def revive_rows(self, rows: Iterable[tuple]) -> Iterator[tuple[str, Any]]:
-        revive = _reviver(self.files)
+        revive = self.reviver()
         for section, rid, file, line, col, cites, body in rows:
             record = revive(SECTIONS[section], file, line, col, cites, body)
             if record.id != rid:
@@ -461,19 +465,18 @@ def filter_sql(
     """WHERE clauses selecting records of a section that pass timeline's filters.
 
     Dates are day ordinals; overlap by default, wholly inside with ``strict``
-    (dates.DateRange.admits). Quotes match ``person`` as their speaker; they have
-    no topic or source links here.
+    (dates.DateRange.admits). Quotes match ``person`` as their speaker and
+    ``topics`` as their own topics; they have no source links here.
     """
     where, args = ["section = ?"], [section_no]
     for clause, value in ((("start >= ?", start), ("stop <= ?", end)) if strict else (("stop >= ?", start), ("start <= ?", end))):
         if value is not None:
             where.append(clause)
             args.append(value)
-    if speaker_column:
-        if person is not None:
-            where.append("speaker = ?")
-            args.append(person)
-        return where, args
+    if speaker_column and person is not None:
+        where.append("speaker = ?")
+        args.append(person)
+        person = None
     if topics is not None:
         topics = sorted(topics)
         where.append(f"rowid IN (SELECT rec FROM links WHERE kind = {LINK_TOPIC} AND target IN ({','.join('?' * len(topics))}))")

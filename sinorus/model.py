@@ -83,7 +83,9 @@ class Person:
     @property
     def names(self) -> tuple[str, ...]:
         """Every spelling a user may type for this person."""
-        return (self.name, *((self.name_vi,) if self.name_vi else ()), *self.aliases)
+        from sinorus.names import spellings
+
+        return spellings("person", self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +99,9 @@ class Topic:
 
     @property
     def names(self) -> tuple[str, ...]:
-        return (self.id, self.label, *((self.label_vi,) if self.label_vi else ()), *self.aliases)
+        from sinorus.names import spellings
+
+        return spellings("topic", self)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ rule was chosen on a labelled list of real queries, see tests/test_names.py.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from sinorus.scoring import AMBIGUITY_MARGIN, NAME_FUZZY_CAP, NAME_STARTS, name_score, typo_edits, typo_words
 from sinorus.text import fold, has_accents
@@ -31,6 +31,28 @@ class Match:
     def fuzzy(self) -> bool:
         """Matched only as a typo: worth telling the user which name was taken."""
         return self.score < NAME_STARTS
+
+
+# The fields a user may type to name a record of each kind, in matching order: the one list, for
+# the model's `names` and for the engine reading stored records.
+SPELLED_BY = {
+    "person": ("name", "name_vi", "aliases"),
+    "topic": ("id", "label", "label_vi", "aliases"),
+    "source": ("id", "title", "publisher"),
+}
+
+
+def spellings(kind: str, record: Any) -> tuple[str, ...]:
+    """Every spelling a user may type for a record (a model record or its stored data)."""
+    get = record.get if isinstance(record, dict) else (lambda name: getattr(record, name, None))
+    out: list[str] = []
+    for name in SPELLED_BY[kind]:
+        value = get(name)
+        if isinstance(value, (list, tuple)):
+            out.extend(value)
+        elif value:
+            out.append(value)
+    return tuple(out)
 
 
 def rank(query: str, named: Iterable[tuple[str, Sequence[str]]], limit: int = 10) -> list[Match]:
@@ -92,9 +114,9 @@ def is_ambiguous(matches: list[Match]) -> bool:
     return len(matches) > 1 and matches[0].score - matches[1].score < AMBIGUITY_MARGIN and matches[0].score < 100.0
 
 
-def resolve_topic(query: str, topics: dict) -> list[Match]:
+def resolve_topic(query: str, named: Iterable[tuple[str, Sequence[str]]]) -> list[Match]:
     """Topics a query names: every exact hit (an alias may be shared), else the one best word or typo match."""
-    matches = rank(query, [(t.id, t.names) for t in topics.values()])
+    matches = rank(query, named)
     exact = [m for m in matches if m.score == 100.0]
     if exact:
         return exact

@@ -27,7 +27,7 @@ def _did_you_mean(found: list[Match], label=lambda m: m.matched) -> str | None:
 
 def topic_ids(kb: KnowledgeBase, query: str, option: str = "--topic") -> set[str]:
     """Topic ids named by an id, label or alias in any language."""
-    found = resolve_topic(query, kb.topics)
+    found = resolve_topic(query, [(t.id, t.names) for t in kb.topics.values()])
     if not found:
         hint = _did_you_mean(suggestions(query, [(t.id, t.names) for t in kb.topics.values()])) or _("run 'sinorus topics' to list them")
         raise UsageError(_("Invalid value for '{option}': no topic matches {query}").format(option=option, query=shorten_for_message(query)), hint)

@@ -11,13 +11,22 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, TextIO
+from typing import TYPE_CHECKING, Any, Callable, Iterable, TextIO
 
 from sinorus import i18n
 from sinorus.errors import OutputClosed, UsageError
 from sinorus.i18n import N_, _, ngettext, pgettext
-from sinorus.model import KnowledgeBase, to_dict
 from sinorus.streams import stdout_is_terminal
+
+if TYPE_CHECKING:
+    from sinorus.model import KnowledgeBase
+
+
+def to_dict(record: Any, **options: Any) -> dict[str, Any]:
+    """model.to_dict, imported on first use: JSON answered from stored bodies never needs the model."""
+    from sinorus.model import to_dict as plain
+
+    return plain(record, **options)
 
 
 @dataclass
@@ -29,19 +38,23 @@ class Output:
     stream: TextIO | None = None
     is_tty: bool = False
     csv_raw: bool = False  # CSV byte for byte, for programs; by default formula cells are neutralised
+    started: bool = False  # something was written: an answer cannot be taken back and started again
 
     @property
     def out(self) -> TextIO:
-        return _PipeGuard(self.stream or sys.stdout)
+        return _PipeGuard(self.stream or sys.stdout, self)
 
 
 class _PipeGuard:
     """A stream whose reader may leave (`| head`): turns EPIPE into OutputClosed."""
 
-    def __init__(self, stream: TextIO):
+    def __init__(self, stream: TextIO, owner: Output | None = None):
         self._stream = stream
+        self._owner = owner
 
     def write(self, text: str) -> int:
+        if self._owner is not None and text:
+            self._owner.started = True
         try:
             return self._stream.write(text)
         except BrokenPipeError:

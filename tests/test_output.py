@@ -97,22 +97,22 @@ def test_usage_error_exit_code_and_one_line(cli):
 
 
 def test_keyboard_interrupt_exits_130(cli, monkeypatch):
-    import sinorus.query
+    from sinorus.engine import Engine
 
     def boom(*a, **k):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(sinorus.query, "events", boom)
+    monkeypatch.setattr(Engine, "events", boom)
     r = cli("timeline")
     assert r.code == 130 and "Traceback" not in r.stderr
 
 
 def test_unexpected_error_is_one_line_with_hint(cli, monkeypatch):
-    import sinorus.query
+    from sinorus.engine import Engine
 
     def boom(*a, **k):
         raise ZeroDivisionError("x")
 
-    monkeypatch.setattr(sinorus.query, "events", boom)
+    monkeypatch.setattr(Engine, "events", boom)
     r = cli("timeline")
     assert r.code == 1 and "bug in sinorus" in r.stderr and len(r.stderr.strip().splitlines()) == 1

@@ -85,10 +85,17 @@ def test_version_imports_no_library(warm):
     assert not {"sinorus.model", "sinorus.query", "sinorus.render", "sinorus.store"} & mods  # the counts come from the index
 
 
-def test_fast_paths_skip_the_model(warm):
-    mods = imported("timeline", "--from", "2019", "--json", env=warm)
+@pytest.mark.parametrize("args", [
+    ("timeline", "--from", "2019", "--json"), ("timeline", "--who", "Lavrov", "--jsonl"), ("quote", "--topic", "SCO", "--json"),
+    ("who", "Shoigu", "--json"), ("search", "no limits", "--json"), ("show", "sergei-shoigu", "--json"),
+    ("people", "--json"), ("facts", "--jsonl"), ("stats", "--json"),
+])
+def test_json_answers_never_revive_records(warm, args):
+    """Every command's JSON is the index's stored text: no model, no YAML, no loader, no cache-folder lookup."""
+    mods = imported(*args, env=warm)
     # sinorus.dates is the one reader of dates, for every path (it imports dateparser only for phrases without a year)
-    assert not {"sinorus.model", "sinorus.query", "sinorus.render", "sinorus.store", "platformdirs"} & mods
+    assert not {"sinorus.model", "sinorus.query", "sinorus.store", "sinorus.yamlread", "platformdirs"} & mods, args
+    assert not set(HEAVY) & top_level(mods), args
 
 
 def test_dateparser_only_for_relative_phrases(warm):

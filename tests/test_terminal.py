@@ -271,12 +271,12 @@ def test_full_disk_on_stdout():
 
 
 def test_keyboard_interrupt_in_run_exits_130(cli, monkeypatch):
-    from sinorus import query
+    from sinorus.engine import Engine
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(query, "events", interrupted)
+    monkeypatch.setattr(Engine, "events", interrupted)
     r = cli("--data", str(OK_DATA), "timeline")
     assert r.code == 130 and "Traceback" not in r.stderr and r.stdout == ""
 
