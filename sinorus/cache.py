@@ -161,12 +161,12 @@ def cache_file(location: Path) -> Path | None:
 
 
 # A knowledge base built by ensure_index() whose index could not be written, for the
-# ordinary path of the same run to take instead of reading the YAML a second time.
+# ordinary path of the same run to take instead of trying (and reading the data) again.
 _handover: dict[Path, Any] = {}
 
 
 def load_cached(location: Path, build: Callable[..., Any]):
-    """The knowledge base from the index when it matches the files, else built from YAML and indexed."""
+    """The knowledge base from the index when it matches the files, else indexed first (or built from YAML when it cannot be)."""
     kb = _handover.pop(location, None)
     if kb is not None:
         return kb
@@ -176,28 +176,28 @@ def load_cached(location: Path, build: Callable[..., Any]):
 def ensure_index(location: Path) -> bool:
     """Build the index of the data at location unless it is current; True when it now is.
 
-    The fast paths call this on a first run: the knowledge base read from the YAML
-    is dropped once indexed, and the answer comes from the index (a lower peak of
-    memory than answering from it). When the index cannot be written, it is kept
-    for load_cached, so the YAML is not read twice.
+    The fast paths call this on a first run: the data is validated and indexed record by
+    record (store.Stream), so no whole knowledge base is ever held, and the answer comes
+    from the index. When the index cannot be written, the knowledge base read from the
+    data is kept for load_cached.
     """
     from sinorus.store import load_uncached
 
-    kb, written = _load(location, load_uncached)
+    kb, written = _load(location, load_uncached, want=False)
     if not written:
         _handover[location] = kb
     return written
 
 
-def _load(location: Path, build: Callable[..., Any]) -> tuple[Any, bool]:
+def _load(location: Path, build: Callable[..., Any], want: bool = True) -> tuple[Any, bool]:
+    """(knowledge base, whether the index is current); the knowledge base only when wanted, or when
+    the index is not used (build: the reader of the data without an index)."""
     from sinorus.store import data_files
 
     files = data_files(location)
     base = cache_dir()
     if base is None:
         return build(location), False
-    import sqlite3
-
     from sinorus import index
 
     target = index.cache_path(location, base)
@@ -205,41 +205,85 @@ def _load(location: Path, build: Callable[..., Any]) -> tuple[Any, bool]:
         sigs = index.signatures(files)
     except OSError:
         return build(location), False
-    found = index.open_index(target, index.stamp_checker(location, files, sigs), location)
+    checker = index.stamp_checker(location, files, sigs)
+    found = index.open_index(target, checker, location)
     if found is not None:
         try:
-            return found.knowledge_base(), True
+            return (found.knowledge_base() if want else None), True
         except index.Tampered as exc:
             note_once(_("the cache index {path} holds {what}, which sinorus never writes; rebuilding it from the YAML").format(path=target, what=exc.what))
             found.con.close()
     if make_private_dir(base) is not None:
         return build(location), False
     remove_stale_temporaries(base)
+    written = _write_index(location, files, sigs, target)
+    if written is True and not want:
+        return None, True
+    if written:  # the cache's index, or this run's own of the bytes read (they changed meanwhile)
+        found = index.open_index(target, checker, location) if written is True else _private_index(written, location)
+        if found is not None:
+            try:
+                return found.knowledge_base(), written is True
+            except index.Tampered:
+                found.con.close()
+    return build(location), False
+
+
+def _private_index(path: Path, location: Path) -> Any:
+    """The index at path (in a folder of its own), open for this run and removed when it ends."""
+    import atexit
+    import shutil
+
+    from sinorus import index
+
+    found = index.open_index(path, lambda stored: True, location)
+
+    def remove() -> None:
+        if found is not None:
+            found.con.close()
+        shutil.rmtree(path.parent, ignore_errors=True)
+
+    atexit.register(remove)
+    return found
+
+
+def _write_index(location: Path, files: list[Path], sigs: list[tuple], target: Path) -> bool | Path:
+    """Validate the data and index it record by record (store.Stream); True when the index was written.
+
+    A problem in the data raises its DataError (nothing written); a cache that cannot be written
+    answers False (with a note when that cost more than a second); files changed while read, the
+    path of a private index of the bytes read (index.Changed), for this run only.
+    """
+    import sqlite3
+
+    from sinorus import index
+    from sinorus.store import Stream
     from sinorus.yamlread import crcs_read  # the build path only: a warm run never reads YAML
 
     started_ns = time.time_ns()
     progress = _Progress()
-    written = False
     try:
         with index.gc_paused(), crcs_read() as parsed:
-            kb = build(location, progress=progress.files)
-        try:
-            racy = index.racy_files(files, sigs, started_ns, parsed) if index.signatures(files) == sigs else None
-            if racy is not None:  # unchanged while we read them, and recent files still hold the bytes parsed
-                stamp = index.stamp_text(location, files, sigs, racy)
-                with index.gc_paused():
-                    index.build(kb, location, target, stamp, progress.records)
-                written = True
-            else:
-                index.debug_note("data changed while it was read; index not written")
-        except (OSError, sqlite3.Error, index.Runaway, index.Tampered) as exc:
-            slow = progress.elapsed() > PROGRESS_AFTER
-            if slow or os.environ.get("SINORUS_DEBUG"):
-                why = getattr(exc, "strerror", None) or str(exc)
-                note_once(_("cache not written to {folder} ({why}); the YAML will be read again next time").format(folder=target.parent, why=why))
+
+            def stamp() -> str | None:
+                """The stamp once every file is read: None when one changed meanwhile, or recent ones no longer hold the bytes parsed."""
+                racy = index.racy_files(files, sigs, started_ns, parsed) if index.signatures(files) == sigs else None
+                if racy is None:
+                    index.debug_note("data changed while it was read; index not written")
+                    return None
+                return index.stamp_text(location, files, sigs, racy)
+
+            return index.build(Stream(location, progress.files), location, target, stamp, progress.records)
+    except index.Changed as exc:
+        return exc.path
+    except (OSError, sqlite3.Error, index.Runaway, index.Tampered) as exc:
+        slow = progress.elapsed() > PROGRESS_AFTER
+        if slow or os.environ.get("SINORUS_DEBUG"):
+            why = getattr(exc, "strerror", None) or str(exc)
+            note_once(_("cache not written to {folder} ({why}); the YAML will be read again next time").format(folder=target.parent, why=why))
+        return False
     finally:
         progress.close()
-    return kb, written
 
 
 class _Progress:

@@ -825,12 +825,26 @@ def _expected_schema() -> frozenset:
 _EXPECTED_SCHEMA = _expected_schema()
 
 
-def build(kb: Any, location: Path, target: Path, stamp: str, progress: Callable[[int, int], None] | None = None) -> None:
-    """Compile a validated knowledge base into an index at target, atomically."""
+def build(kb: Any, location: Path, target: Path, stamp: str | Callable[[], str | None],
+          progress: Callable[[int, int], None] | None = None) -> bool:
+    """Compile a validated knowledge base into an index at target, atomically; True when written.
+
+    kb may also be a ``store.Stream``: each record is then validated and stored as it is read
+    (nothing of it kept), its cross-record checks run against the index once every file is in,
+    and a problem raises load_uncached's DataError (nothing written). stamp may be a function
+    called once the data is read: None from it means the files changed meanwhile, and Changed is
+    raised: the index of the bytes read is not the cache's, only this run's (Changed.path).
+    """
+    _build(kb, location, target, stamp, progress)
+    return True
+
+
+def _build(kb: Any, location: Path, target: Path, stamp: str | Callable[[], str | None], progress: Callable[[int, int], None] | None) -> None:
     from sinorus.atomic import replacing
     from sinorus.cache import TemporaryLock
 
-    records = sum(len(kb.section(s)) for s in SECTIONS)
+    streaming = hasattr(kb, "run")
+    records = 0 if streaming else sum(len(kb.section(s)) for s in SECTIONS)
     built = time.time_ns()
     mtime = built - built % 2_000_000_000  # whole even seconds: kept exactly by every file system (FAT counts in 2 s)
     with TemporaryLock() as lock, replacing(target) as tmp:
@@ -841,10 +855,11 @@ def build(kb: Any, location: Path, target: Path, stamp: str, progress: Callable[
             con.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA page_size = 8192; PRAGMA cache_size = -4000;")
             con.executescript(SCHEMA_SQL)
             _fill(con, kb, progress)
-            con.executescript(INDEX_SQL)
+            _index(con, kb if streaming else None)
+            stamp = stamp() if callable(stamp) else stamp
             meta = {
                 "format": str(FORMAT), "version": __version__, "location": str(location.resolve()),
-                "files": "\n".join(kb.files), "stamp": stamp, "built": str(built), "mtime": str(mtime), "complete": "yes",
+                "files": "\n".join(kb.files), "stamp": stamp or "changed while read", "built": str(built), "mtime": str(mtime), "complete": "yes",
             }
             con.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
             con.commit()
@@ -853,78 +868,38 @@ def build(kb: Any, location: Path, target: Path, stamp: str, progress: Callable[
         finally:
             con.close()
         os.utime(tmp, ns=(mtime, mtime))  # open_index insists on it: a later write shows
+        if stamp is None:  # moved out of the cache before replacing() would rename it there
+            import tempfile
+
+            private = Path(tempfile.mkdtemp(prefix="sinorus-")) / "kb.sqlite"
+            os.rename(tmp, private)
+            raise Changed(private)
 
 
 def _fill(con: sqlite3.Connection, kb: Any, progress: Callable[[int, int], None] | None) -> None:
+    """Write every record (of a knowledge base, or of a store.Stream as it reads them) with its links, search fields and names."""
     from sinorus import query
-    from sinorus.model import to_dict
-    from sinorus.text import find_unsafe
 
-    files = {name: i for i, name in enumerate(kb.files)}
-    total = sum(len(kb.section(s)) for s in SECTIONS)
-    done = 0
-    both = _Folder().both
-    search_types = {t: i for i, t in enumerate(query.SEARCH_TYPES)}
-    search_fields = query._search_fields
-    records: list[tuple] = []
-    links: list[tuple] = []
-    fields: list[tuple] = []
-    field_names: dict[str, int] = {}  # search field name -> its number in meta field_names
-
-    def flush() -> None:
-        con.executemany("INSERT INTO records VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", records)
-        con.executemany("INSERT INTO links VALUES (?,?,?)", links)
-        con.executemany("INSERT INTO fields VALUES (?,?,?)", fields)
-        records.clear(), links.clear(), fields.clear()
-
-    rowid = 0
-    for section in SECTIONS:
-        no = SECTION_NO[section]
-        kind = SINGULAR[no]
-        kind_no = search_types.get(kind, -1)
-        for r in kb.section(section).values():
-            rowid += 1
-            o = r.origin
-            cites = start = prec = stop = speaker = None
-            if section == "events":
-                cites = "[" + ",".join(f"[{files.get(c.origin.file, 0)},{c.origin.line},{c.origin.column}]" for c in r.sources) + "]"
-                start, prec = r.date.sort_key
-                stop = r.interval.end.toordinal()
-                links.extend((rowid, LINK_PERSON, p) for p in r.people)
-                links.extend((rowid, LINK_TOPIC, t) for t in r.topics)
-                links.extend((rowid, LINK_SOURCE, c.source) for c in r.sources)
-            elif section == "quotes":
-                start, prec = r.date.sort_key
-                stop = r.interval.end.toordinal()
-                speaker = r.speaker
-                links.extend((rowid, LINK_TOPIC, t) for t in r.topics)  # a quote's own topics (quote --topic)
-            body = pretty_json(to_dict(r))
-            if find_unsafe(body, False) is not None:  # never from validated data; revive refuses it, so do not store it
-                raise Tampered(f"control character in record {r.id!r}")
-            records.append((rowid, no, r.id, files.get(o.file, 0), o.line, o.column, cites, start, prec, stop, speaker, body))
-            packed = []
-            for name, value in search_fields(kb, kind, r):
-                if not value:
-                    continue
-                f0, f1 = both(value)
-                code = chr(NAME_CODE + field_names.setdefault(name, len(field_names)))
-                packed.append(f"{code}{f0}" if f1 == f0 else f"{code}{f0}{FIELD_SEP}{f1}")
-            fields.append((rowid, kind_no, RECORD_SEP.join(packed)))
-            done += 1
-            if len(records) >= 2000:
-                flush()
-                if progress is not None:
-                    progress(done, total)
-    flush()
+    if hasattr(kb, "run"):
+        writer = _Writer(con, kb, None, streaming=True)
+        kb.progress = kb.progress or progress
+        kb.run(writer.add)
+    else:
+        writer = _Writer(con, kb, progress, streaming=False)
+        for section in SECTIONS:
+            for r in kb.section(section).values():
+                writer.add(section, r)
+    writer.close()
     named = [("people", query._people_named(kb)), ("topics", [(t.id, t.names) for t in kb.topics.values()])]
+    both = writer.both
     con.executemany(
         "INSERT INTO names (section, id, names) VALUES (?, ?, ?)",
         ((SECTION_NO[s], key, RECORD_SEP.join(_pack(both(n)) for n in names)) for s, items in named for key, names in items),
     )
     con.executemany("INSERT INTO meta VALUES (?, ?)", _search_meta(query).items())
-    con.execute("INSERT INTO meta VALUES (?, ?)", ("field_names", ",".join(field_names)))
-    if progress is not None:
-        progress(total, total)
+    con.execute("INSERT INTO meta VALUES (?, ?)", ("field_names", ",".join(writer.field_names)))
+    if progress is not None and writer.total:
+        progress(writer.total, writer.total)
 
 
 def _search_meta(query: Any) -> dict[str, str]:
@@ -942,6 +917,157 @@ def _search_meta(query: Any) -> dict[str, str]:
 
 def _pack(forms: tuple[str, str]) -> str:
     return forms[0] if forms[0] == forms[1] else f"{forms[0]}{FIELD_SEP}{forms[1]}"
+
+
+class Changed(Exception):
+    """The data changed while build read it: its index is not the cache's. path: that index, in a
+    private folder of its own, for this run to answer from what it read (and remove)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(str(path))
+        self.path = path
+
+
+class _Writer:
+    """Rows of the index, one record at a time, written in batches: what _fill stores of each record.
+
+    kb needs only ``files`` and ``people`` (a quote's search fields hold its speaker's names):
+    a store.Stream offers both. A quote read before its speaker (a later file) gets its
+    search fields once every file is read.
+    """
+
+    BATCH = 2000
+
+    def __init__(self, con: sqlite3.Connection, kb: Any, progress: Callable[[int, int], None] | None, streaming: bool) -> None:
+        from sinorus import query
+        from sinorus.model import to_dict
+        from sinorus.text import find_unsafe
+
+        self.con, self.kb, self.progress, self.streaming = con, kb, progress, streaming
+        self.files = {name: i for i, name in enumerate(kb.files)}
+        self.total = 0 if streaming else sum(len(kb.section(s)) for s in SECTIONS)
+        self.both = _Folder().both
+        self.search_types = {t: i for i, t in enumerate(query.SEARCH_TYPES)}
+        self.search_fields = query._search_fields
+        self.to_dict, self.find_unsafe = to_dict, find_unsafe
+        self.records: list[tuple] = []
+        self.links: list[tuple] = []
+        self.fields: list[tuple] = []
+        self.later: list[tuple[int, int, Any]] = []  # (rowid, kind_no, quote) whose speaker is not read yet
+        self.field_names: dict[str, int] = {}  # search field name -> its number in meta field_names
+        self.rowid = 0
+
+    def add(self, section: str, r: Any) -> int:
+        """Queue one record's rows; return its rowid."""
+        self.rowid = rowid = self.rowid + 1
+        no = SECTION_NO[section]
+        kind_no = self.search_types.get(SINGULAR[no], -1)
+        o = r.origin
+        cites = start = prec = stop = speaker = None
+        links = self.links
+        if section == "events":
+            files = self.files
+            cites = "[" + ",".join(f"[{files.get(c.origin.file, 0)},{c.origin.line},{c.origin.column}]" for c in r.sources) + "]"
+            start, prec = r.date.sort_key
+            stop = r.interval.end.toordinal()
+            links.extend((rowid, LINK_PERSON, p) for p in r.people)
+            links.extend((rowid, LINK_TOPIC, t) for t in r.topics)
+            links.extend((rowid, LINK_SOURCE, c.source) for c in r.sources)
+        elif section == "quotes":
+            start, prec = r.date.sort_key
+            stop = r.interval.end.toordinal()
+            speaker = r.speaker
+            links.extend((rowid, LINK_TOPIC, t) for t in r.topics)  # a quote's own topics (quote --topic)
+        body = pretty_json(self.to_dict(r))
+        if self.find_unsafe(body, False) is not None:  # never from validated data; revive refuses it, so do not store it
+            raise Tampered(f"control character in record {r.id!r}")
+        self.records.append((rowid, no, r.id, self.files.get(o.file, 0), o.line, o.column, cites, start, prec, stop, speaker, body))
+        if self.streaming and section == "quotes" and r.speaker not in self.kb.people:
+            self.later.append((rowid, kind_no, r))
+        else:
+            self.fields.append((rowid, kind_no, self._packed(SINGULAR[no], r)))
+        if len(self.records) >= self.BATCH:
+            self.flush()
+        return rowid
+
+    def _packed(self, kind: str, r: Any) -> str:
+        """A record's search fields, folded with and without accents, in one string (see fast.search)."""
+        packed = []
+        both, field_names = self.both, self.field_names
+        for name, value in self.search_fields(self.kb, kind, r):
+            if not value:
+                continue
+            f0, f1 = both(value)
+            code = chr(NAME_CODE + field_names.setdefault(name, len(field_names)))
+            packed.append(f"{code}{f0}" if f1 == f0 else f"{code}{f0}{FIELD_SEP}{f1}")
+        return RECORD_SEP.join(packed)
+
+    def flush(self) -> None:
+        con = self.con
+        if self.streaming:  # the budget grows with the records read (build cannot know their number up front)
+            con.set_budget(max(con._left * CHECK_EVERY, BUILD_STEPS + BUILD_STEPS_PER_RECORD * self.rowid))
+        con.executemany("INSERT INTO records VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", self.records)
+        con.executemany("INSERT INTO links VALUES (?,?,?)", self.links)
+        con.executemany("INSERT INTO fields VALUES (?,?,?)", self.fields)
+        self.records.clear(), self.links.clear(), self.fields.clear()
+        if self.progress is not None:
+            self.progress(self.rowid, self.total)
+
+    def close(self) -> None:
+        """Write what is queued, and the quotes that waited for their speaker."""
+        for rowid, kind_no, r in self.later:
+            self.fields.append((rowid, kind_no, self._packed("quote", r)))
+        self.later.clear()
+        self.flush()
+        if self.streaming:
+            self.total = self.rowid
+
+
+def _index(con: sqlite3.Connection, stream: Any) -> None:
+    """Create the indexes; for a store.Stream, then judge the data (its verdict raises load_uncached's error)."""
+    try:
+        con.executescript(INDEX_SQL)
+    except sqlite3.IntegrityError:  # an id twice in one section: a problem the verdict reports (nothing is written)
+        if stream is None:
+            raise
+        con.execute("CREATE INDEX records_id ON records (id, section)")
+    if stream is not None:
+        con.set_budget(max(con._left * CHECK_EVERY, BUILD_STEPS + BUILD_STEPS_PER_RECORD * stream.rowid))
+        stream.verdict(_Stored(con, stream.files))
+
+
+class _Stored:
+    """What store.Stream.verdict asks of the index being built."""
+
+    def __init__(self, con: sqlite3.Connection, files: tuple[str, ...]) -> None:
+        self.con, self.files = con, files
+
+    def duplicates(self) -> list[tuple[str, list[tuple]]]:
+        """(id, [(rowid, section number, origin), ...] in rowid order) of each id stored more than once."""
+        from sinorus.model import Origin
+
+        found = []
+        for (rid,) in self.con.execute("SELECT id FROM records GROUP BY id HAVING count(*) > 1").fetchall():
+            rows = self.con.execute("SELECT rowid, section, file, line, col FROM records WHERE id = ? ORDER BY rowid", (rid,)).fetchall()
+            found.append((rid, [(rowid, no, Origin(self.files[f], line, col)) for rowid, no, f, line, col in rows]))
+        return found
+
+    def drop(self, rowids: list[int]) -> None:
+        """Forget records (a duplicate id's later ones), as if never kept."""
+        self.con.executemany("DELETE FROM records WHERE rowid = ?", [(r,) for r in rowids])
+
+    def has(self, section: str, rid: str) -> bool:
+        return self.con.execute("SELECT 1 FROM records WHERE id = ? AND section = ?", (rid, SECTION_NO[section])).fetchone() is not None
+
+    def ids(self, section: str) -> list[str]:
+        return [rid for (rid,) in self.con.execute("SELECT id FROM records WHERE section = ? ORDER BY rowid", (SECTION_NO[section],))]
+
+    def records(self, section: str) -> Iterator[Any]:
+        """The records of a section as stored, in the order they were read."""
+        revive = _reviver(self.files)
+        rows = self.con.execute("SELECT file, line, col, cites, body FROM records WHERE section = ? ORDER BY rowid", (SECTION_NO[section],))
+        for file, line, col, cites, body in rows:
+            yield revive(section, file, line, col, cites, body)
 
 
 class _Folder:

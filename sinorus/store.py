@@ -13,7 +13,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from sinorus.dates import PartialDate
 from sinorus.errors import DataError
@@ -217,9 +217,13 @@ class _Builder:
         if not ID_RE.fullmatch(rid):
             self.problem(origin, rid, "id: use letters, digits, '-', '_' or '.', starting with a letter or digit")
             return
+        self._accept(section, rid, origin, fields)
+
+    def _accept(self, section: str, rid: str, origin: Origin, fields: dict) -> None:
+        """Keep a valid record unless its id is taken (the first one wins, wherever it is)."""
         if rid in self.seen_ids:
             other_section, other = self.seen_ids[rid]
-            self.problem(origin, rid, f"duplicate id (already used by a {SINGULAR[other_section]} at {other})")
+            self.problem(origin, rid, _duplicate(other_section, other))
             return
         self.seen_ids[rid] = (section, origin)
         self.kb.section(section)[rid] = RECORD_TYPES[section](origin=origin, **fields)
@@ -237,50 +241,85 @@ class _Builder:
         return _closest(word, choices)
 
     def check_references(self) -> None:
+        """The checks that need every record: each reference resolves, ranges are ordered (see _checks)."""
         kb = self.kb
         known: dict[str, list[str]] = {}
+        for section in SECTIONS:
+            for record in kb.section(section).values():
+                for item in _checks(section, record):
+                    problem = _judge(item, record, kb.section, kb.sources.get)
+                    if problem is None:
+                        continue
+                    if item[0] == "need":
+                        target = item[1]
+                        if target not in known:
+                            known[target] = list(kb.section(target))
+                        close = self.suggest(item[2], known[target])
+                        problem = Problem(problem.origin, problem.record, problem.message + (f" (did you mean '{close}'?)" if close else ""))
+                    self.problems.append(problem)
 
-        def need(ids: Iterable[str], section: str, record: Any, field: str) -> None:
-            for ref in ids:
-                if ref not in kb.section(section):
-                    if section not in known:
-                        known[section] = list(kb.section(section))
-                    close = self.suggest(ref, known[section])
-                    hint = f" (did you mean '{close}'?)" if close else ""
-                    self.problem(record.origin, record.id, f"{field}: unknown {SINGULAR[section]} '{ref}'{hint}")
 
-        def ordered(start, end, record, what) -> None:
-            if start is not None and end is not None and end.end < start.start:
-                self.problem(record.origin, record.id, f"{what}: end {end} is before start {start}")
+def _checks(section: str, record: Any) -> Iterator[tuple]:
+    """What check_references verifies of one record, in the order it reports problems:
+    ("need", section, id, field): the id must be a record of that section;
+    ("cite", source, origin): a citation without an excerpt, wrong if its source is an article;
+    ("local", origin, message): a problem the record shows on its own.
+    """
+    if section == "sources":
+        if record.file and not _safe_relative(record.file):
+            yield ("local", record.origin, f"file: {record.file!r} must be a relative path inside the data tree")
+    elif section == "people":
+        for role in record.roles:
+            yield from _ordered(role.start, role.end, record, f"role '{role.title}'")
+    elif section == "events":
+        for ref in record.people:
+            yield ("need", "people", ref, "people")
+        for ref in record.topics:
+            yield ("need", "topics", ref, "topics")
+        yield from _ordered(record.date, record.end, record, "date")
+        for cite in record.sources:
+            yield ("need", "sources", cite.source, "sources")
+            if not cite.excerpt:
+                yield ("cite", cite.source, cite.origin)
+        if not any(c.excerpt for c in record.sources):
+            yield ("local", record.origin, "sources: at least one citation must quote an article excerpt")
+    elif section == "quotes":
+        yield ("need", "people", record.speaker, "speaker")
+        yield ("need", "sources", record.source, "source")
+        for ref in record.topics:
+            yield ("need", "topics", ref, "topics")
+        if record.event:
+            yield ("need", "events", record.event, "event")
+    elif section == "facts":
+        yield ("need", "sources", record.source, "source")
+        for ref in record.topics:
+            yield ("need", "topics", ref, "topics")
+        if record.event:
+            yield ("need", "events", record.event, "event")
 
-        for source in kb.sources.values():
-            if source.file and not _safe_relative(source.file):
-                self.problem(source.origin, source.id, f"file: {source.file!r} must be a relative path inside the data tree")
-        for person in kb.people.values():
-            for role in person.roles:
-                ordered(role.start, role.end, person, f"role '{role.title}'")
-        for event in kb.events.values():
-            need(event.people, "people", event, "people")
-            need(event.topics, "topics", event, "topics")
-            ordered(event.date, event.end, event, "date")
-            for cite in event.sources:
-                need([cite.source], "sources", event, "sources")
-                src = kb.sources.get(cite.source)
-                if src is not None and src.file and not cite.excerpt:
-                    self.problem(cite.origin, event.id, f"sources: citation of article '{cite.source}' needs an excerpt")
-            if not any(c.excerpt for c in event.sources):
-                self.problem(event.origin, event.id, "sources: at least one citation must quote an article excerpt")
-        for quote in kb.quotes.values():
-            need([quote.speaker], "people", quote, "speaker")
-            need([quote.source], "sources", quote, "source")
-            need(quote.topics, "topics", quote, "topics")
-            if quote.event:
-                need([quote.event], "events", quote, "event")
-        for fact in kb.facts.values():
-            need([fact.source], "sources", fact, "source")
-            need(fact.topics, "topics", fact, "topics")
-            if fact.event:
-                need([fact.event], "events", fact, "event")
+
+def _ordered(start: Any, end: Any, record: Any, what: str) -> Iterator[tuple]:
+    if start is not None and end is not None and end.end < start.start:
+        yield ("local", record.origin, f"{what}: end {end} is before start {start}")
+
+
+def _judge(item: tuple, record: Any, section: Callable[[str], Any], source: Callable[[str], Any]) -> Problem | None:
+    """The problem one _checks item shows, given the records kept (a "need" without its hint)."""
+    if item[0] == "local":
+        return Problem(item[1], record.id, item[2])
+    if item[0] == "cite":
+        src = source(item[1])
+        if src is not None and src.file:
+            return Problem(item[2], record.id, f"sources: citation of article '{item[1]}' needs an excerpt")
+        return None
+    _need, target, ref, field = item
+    if ref in section(target):
+        return None
+    return Problem(record.origin, record.id, f"{field}: unknown {SINGULAR[target]} '{ref}'")
+
+
+def _duplicate(other_section: str, other: Origin) -> str:
+    return f"duplicate id (already used by a {SINGULAR[other_section]} at {other})"
 
 
 def _safe_relative(path: str) -> bool:
@@ -326,9 +365,135 @@ def collect(location: Path, progress=None) -> tuple[KnowledgeBase, list[Problem]
 def load_uncached(location: Path, progress=None) -> KnowledgeBase:
     kb, problems = collect(location, progress)
     if problems:
-        more = " " + ngettext("(and {n} more; run 'sinorus check' to list it)", "(and {n} more; run 'sinorus check' to list them)", len(problems) - 1).format(n=len(problems) - 1) if len(problems) > 1 else ""
-        raise DataError(f"{problems[0]}{more}", _("fix the data file, or run 'sinorus check' for the full list"))
+        raise _failure(problems[0], len(problems))
     return kb
+
+
+def _failure(first: Problem, count: int) -> DataError:
+    """The one-line error for data with count problems, the first of them first."""
+    more = " " + ngettext("(and {n} more; run 'sinorus check' to list it)", "(and {n} more; run 'sinorus check' to list them)", count - 1).format(n=count - 1) if count > 1 else ""
+    return DataError(f"{first}{more}", _("fix the data file, or run 'sinorus check' for the full list"))
+
+
+# --- streaming ------------------------------------------------------------------
+
+SMALL = ("sources", "people", "topics")  # sections kept in memory while streaming: hundreds of records, not millions
+
+
+class Stream(_Builder):
+    """The data at a location validated record by record, for ``index.build`` to store each record as it comes.
+
+    What outlives a record's file is only what later checks need: the small sections (sources,
+    people, topics) and the ids referenced before they were seen. Once every file is read,
+    ``verdict`` runs check_references' checks (_checks) against what the index holds, and raises
+    the very DataError load_uncached would: the same first problem, the same count. It looks
+    at stored records again only when some check may fail, so valid data is read once.
+    """
+
+    def __init__(self, location: Path, progress=None) -> None:
+        super().__init__()
+        self.paths = data_files(location)
+        self.files = self.kb.files = tuple(str(p) for p in self.paths)
+        self.sources, self.people, self.topics = self.kb.sources, self.kb.people, self.kb.topics
+        self.progress = progress
+        self.rowid = 0  # the index's rowid of the last record kept
+        self.keys: list[tuple[int, int]] = []  # where each problem falls among the records kept
+        self.unknown: dict[str, set[str]] = {s: set() for s in SECTIONS}  # ids referenced while not (yet) seen
+        self.bare: set[str] = set()  # sources cited without an excerpt
+        self.suspect = False  # some record fails a check of its own (_checks' "local")
+        self._sink: Callable[[str, Any], int] | None = None
+
+    def problem(self, origin: Origin, record: str | None, message: str) -> None:
+        super().problem(origin, record, message)
+        self.keys.append((self.rowid, 1))
+
+    def run(self, sink: Callable[[str, Any], int]) -> None:
+        """Read every file, handing each valid record to sink(section, record), which returns its rowid."""
+        self._sink = sink
+        sizes = [p.stat().st_size for p in self.paths] if self.progress is not None else []
+        for i, path in enumerate(self.paths):
+            self.add_path(path)
+            if self.progress is not None:
+                self.progress(sum(sizes[: i + 1]), sum(sizes))
+
+    def _accept(self, section: str, rid: str, origin: Origin, fields: dict) -> None:
+        """Store the record at once; duplicate ids are found in the index once all is read (verdict)."""
+        record = RECORD_TYPES[section](origin=origin, **fields)
+        self.rowid = self._sink(section, record)
+        if section in SMALL:
+            self.kb.section(section).setdefault(rid, record)
+        for item in _checks(section, record):
+            if item[0] == "need":
+                if item[1] not in SMALL or item[2] not in self.kb.section(item[1]):
+                    self.unknown[item[1]].add(item[2])
+            elif item[0] == "cite":
+                self.bare.add(item[1])
+            else:
+                self.suspect = True
+
+    def verdict(self, stored: Any) -> None:
+        """Raise load_uncached's DataError if the data has any problem; stored: the index being built
+        (index._Stored: duplicates, drop, has, ids, records)."""
+        problems = list(zip(self.keys, self.problems))
+        duplicated = stored.duplicates()
+        for rid, rows in duplicated:
+            _rowid, first_no, first_origin = rows[0]
+            for rowid, no, where in rows[1:]:
+                problems.append(((rowid, 0), Problem(where, rid, _duplicate(SECTIONS[first_no], first_origin))))
+                if SECTIONS[no] in SMALL and no != first_no:
+                    self.kb.section(SECTIONS[no]).pop(rid, None)
+            stored.drop([row[0] for row in rows[1:]])
+        problems.sort(key=lambda kp: kp[0])
+        if not (problems or self.suspect or self._missing(stored)):
+            return
+        first, count = self._recheck(stored, hint=not problems)
+        if problems:
+            first = problems[0][1]
+        if first is not None:
+            raise _failure(first, len(problems) + count)
+
+    def _missing(self, stored: Any) -> bool:
+        """Whether a reference may not resolve, or an article is cited without an excerpt."""
+        if any(self.unknown[s] - self.kb.section(s).keys() for s in SMALL):
+            return True
+        if any(not stored.has("events", ref) for ref in self.unknown["events"]):
+            return True
+        return any((src := self.sources.get(s)) is not None and src.file for s in self.bare)
+
+    def _recheck(self, stored: Any, hint: bool) -> tuple[Problem | None, int]:
+        """The first problem of check_references (with its hint, if asked) and how many there are, in its order."""
+        events = _Known(lambda rid: stored.has("events", rid))
+
+        def section(name: str) -> Any:
+            return events if name == "events" else self.kb.section(name)
+
+        first, count = None, 0
+        for name in SECTIONS:
+            records = self.kb.section(name).values() if name in SMALL else stored.records(name)
+            for record in records:
+                for item in _checks(name, record):
+                    problem = _judge(item, record, section, self.sources.get)
+                    if problem is None:
+                        continue
+                    count += 1
+                    if first is None:
+                        first = problem
+                        if item[0] == "need" and hint:
+                            choices = list(self.kb.section(item[1])) if item[1] in SMALL else stored.ids(item[1])
+                            close = self.suggest(item[2], choices)
+                            if close:
+                                first = Problem(problem.origin, problem.record, f"{problem.message} (did you mean '{close}'?)")
+        return first, count
+
+
+class _Known:
+    """`id in known` answered by a function (the index, for events while streaming)."""
+
+    def __init__(self, has: Callable[[str], bool]) -> None:
+        self._has = has
+
+    def __contains__(self, rid: object) -> bool:
+        return isinstance(rid, str) and self._has(rid)
 
 
 def load(path: str | os.PathLike | None = None, *, use_cache: bool = True) -> KnowledgeBase:
