@@ -18,7 +18,6 @@ against their field, as for YAML.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from pathlib import Path
@@ -27,7 +26,7 @@ from typing import Any, Iterator
 from sinorus.errors import DataError
 from sinorus.model import SECTIONS, SINGULAR
 from sinorus.text import find_unsafe
-from sinorus.yamlread import MAX_DEPTH, Plain, YList, YMap, decode, read_bytes
+from sinorus.yamlread import MAX_DEPTH, Plain, YList, YMap, decode, read_bytes, read_lines
 
 _SECTION_OF_TYPE = {singular: plural for plural, singular in SINGULAR.items()}
 # What YAML's reader refuses anywhere in a file and JSON lets through raw inside strings
@@ -65,19 +64,18 @@ def records(path: Path) -> Iterator[tuple[str, YMap]]:
     """(section, record) of each line of one .jsonl file, read as yamlread reads a file (size cap, no
     blocking on a FIFO, the CRC of the bytes parsed for the cache); a one-line DataError at the first wrong line.
 
-    A generator decoding line by line, so the validator takes each record as it comes: 100,000 events
-    in one file are 60 MB of UTF-8, several times that as one str, and more as a tree of every record.
+    A generator reading and decoding line by line, so the validator takes each record as it comes: 100,000
+    events in one file are 60 MB of UTF-8, several times that as one str, and more as a tree of every record.
     """
     name = str(path)
-    raw = read_bytes(path)
     default = default_section(path)
     parse = json.JSONDecoder(object_pairs_hook=_mapping, parse_constant=_no_constant,
                              parse_int=_number(int), parse_float=_number(float)).decode
-    for number, chunk in enumerate(io.BytesIO(raw), 1):
+    for number, chunk in enumerate(read_lines(path), 1):
         try:
             line = chunk.decode("utf-8-sig" if number == 1 else "utf-8")
         except UnicodeDecodeError:
-            decode(raw, name)  # the file's first bad byte is on this line: yamlread's file:line:column error
+            decode(read_bytes(path), name)  # the file's first bad byte is on this line: yamlread's file:line:column error
             raise
         if line.strip():
             yield _record(parse, line, name, number, default)
