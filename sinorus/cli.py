@@ -407,7 +407,7 @@ def _complete_group(incomplete: str) -> List[str]:
 
 def _complete_type(incomplete: str) -> List[str]:
     """search --type: the kinds, or the plural command names when only those fit what was typed."""
-    from sinorus.query import SEARCH_TYPES
+    from sinorus.scoring import SEARCH_TYPES
 
     return [t for t in SEARCH_TYPES if t.startswith(incomplete)] or [t for t in _SEARCH_TYPE_NAMES if t.startswith(incomplete)]
 
@@ -622,7 +622,7 @@ def search(
       sinorus search 240.1 --type fact
       sinorus search "khong gioi han" --json | jq '.[0].record.date'
     """
-    from sinorus.engine import SEARCH_TYPES
+    from sinorus.scoring import SEARCH_TYPES
     from sinorus.errors import UsageError
     from sinorus.present import hits
 
@@ -701,10 +701,12 @@ def read(
     if around and record is None:
         raise UsageError(_("--context needs --record"), _("e.g. sinorus read SOURCE --record ID -C 1"))
     output = _output(json_, fmt=fmt, command="read")
-    kb = _kb(ctx)
-    article = reader.load(kb, reader.find_source(kb, source), data_location(_data_option(ctx)))
+    engine = _engine(ctx)
+    kb = engine.knowledge_base()
+    article = reader.load(kb, kb.sources[engine.source_id(source, option=None)], data_location(_data_option(ctx)))
     if record is not None:
-        reader.check_record(kb, article, record)
+        found = engine.show(record)
+        reader.check_record(kb, article, record, found.kind, found.record)
     if uncited:
         show_uncited(article, output)
     else:

@@ -18,13 +18,9 @@ from sinorus import index as ix
 from sinorus.dates import DateRange
 from sinorus.errors import NotFound, UsageError
 from sinorus.i18n import _
+from sinorus.scoring import PRIMARY_FIELDS, SEARCH_TYPES, SECONDARY_PENALTY, TIE_ORDER
 from sinorus.text import shorten_for_message
 
-SEARCH_TYPES = ("event", "quote", "person", "fact", "topic", "source")
-TIE_ORDER = ("person", "event", "topic", "fact", "quote", "source")  # at equal scores, who before what
-# A match in what a record *is* (its title, name, value) outranks one in its supporting text.
-PRIMARY_FIELDS = frozenset({"id", "title", "title_vi", "name", "label", "text", "metric", "value"})
-SECONDARY_PENALTY = 3.0
 
 _EVENTS, _QUOTES = ix.SECTION_NO["events"], ix.SECTION_NO["quotes"]
 _COLUMNS = "SELECT section, id, file, line, col, cites, body FROM records"

@@ -527,33 +527,6 @@ class LazySection:
             self._some[rid] = found[0][1]
         return self._some[rid]
 
-    def select(self, flt: Any) -> Iterable[Any]:
-        """The records that may pass an EventFilter (dates, topics, person, source), in file order.
-
-        A superset: the caller still applies the filter itself; this only spares
-        reviving the records the index can rule out (query.events, query.who).
-        """
-        if self._all is not None or self._section not in ("events", "quotes"):
-            return self.values()
-        dates = getattr(flt, "dates", None)
-        start, end = getattr(dates, "start", None), getattr(dates, "end", None)
-        where, args = filter_sql(
-            self._no,
-            start.toordinal() if start is not None else None,
-            end.toordinal() if end is not None else None,
-            strict=getattr(dates, "strict", False),
-            topics=getattr(flt, "topics", None),
-            person=getattr(flt, "person", None),
-            source=getattr(flt, "source", None),
-            speaker_column=self._section == "quotes",
-        )
-        try:
-            with gc_paused():
-                return [r for _, r in self._index.revive_rows(self._index._rows("WHERE " + " AND ".join(where) + " ORDER BY rowid", tuple(args)))]
-        except Tampered as exc:
-            self._index.fallback(exc)
-            return self.values()
-
     def get(self, rid: str, default: Any = None) -> Any:
         try:
             return self[rid]

@@ -19,7 +19,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from sinorus.check import normalise
 from sinorus.errors import DataError, NotFound
@@ -67,13 +67,6 @@ class Article:
 
 
 # --- finding the source and its text ---------------------------------------------
-
-
-def find_source(kb: KnowledgeBase, query: str) -> Source:
-    """The source a user named (id, title or publisher), else "not found" with suggestions."""
-    from sinorus.query import source_id
-
-    return kb.sources[source_id(kb, query, option=None)]
 
 
 def article_path(source: Source, location: Path) -> Path | None:
@@ -237,11 +230,8 @@ def context(article: Article, record_id: str, around: int = 0) -> list[list[Para
     return groups
 
 
-def check_record(kb: KnowledgeBase, article: Article, record_id: str) -> tuple[str, object]:
-    """The record ``--record`` names, which must cite this source; errors say where to look instead."""
-    from sinorus.query import show
-
-    kind, record = show(kb, record_id)
+def check_record(kb: KnowledgeBase, article: Article, record_id: str, kind: str, record: Any) -> tuple[str, object]:
+    """The record ``--record`` names (found by the engine), which must cite this source; errors say where to look instead."""
     sid = article.source.id
     cites = cited_sources(kind, record)
     if not cites:

@@ -94,3 +94,12 @@ def typo_words(words: list[str], targets: list[str]) -> int | None:
         total += d
         del free[i]
     return total
+
+
+# --- search ranking ----------------------------------------------------------------------------
+
+SEARCH_TYPES = ("event", "quote", "person", "fact", "topic", "source")
+TIE_ORDER = ("person", "event", "topic", "fact", "quote", "source")  # at equal scores, who before what
+# A match in what a record *is* (its title, name, value) outranks one in its supporting text.
+PRIMARY_FIELDS = frozenset({"id", "title", "title_vi", "name", "label", "text", "metric", "value"})
+SECONDARY_PENALTY = 3.0

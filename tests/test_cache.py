@@ -226,33 +226,6 @@ def test_lazy_section_behaves_as_a_dict(fresh_cache, small_set):
     assert len(events) == 300 and first in events
 
 
-def test_select_is_a_superset_in_file_order(fresh_cache, small_set):
-    import datetime as dt
-    import random
-
-    from sinorus import query
-
-    store.load(small_set)
-    kb = store.load(small_set)
-    plain = store.load(small_set, use_cache=False)
-    rnd = random.Random(3)
-    people, topics, sources = list(plain.people), list(plain.topics), list(plain.sources)
-    for _ in range(60):
-        a, b = sorted(dt.date(rnd.randint(1989, 2031), rnd.randint(1, 12), 1) for _ in range(2))
-        flt = query.EventFilter(
-            dates=query.DateRange(a if rnd.random() < 0.7 else None, b if rnd.random() < 0.7 else None, rnd.random() < 0.5),
-            topics=frozenset(rnd.sample(topics, 2)) if rnd.random() < 0.4 else None,
-            person=rnd.choice(people) if rnd.random() < 0.4 else None,
-            source=rnd.choice(sources) if rnd.random() < 0.3 else None,
-        )
-        picked = [e.id for e in kb.events.select(flt)]
-        assert picked == [e for e in plain.events if e in set(picked)]  # file order
-        assert {e.id for e in query.events(plain, flt)} <= set(picked)
-        assert [e.id for e in query.events(kb, flt)] == [e.id for e in query.events(plain, flt)]
-        quotes = {q.id for q in kb.quotes.select(flt)}
-        assert {q.id for q in plain.quotes.values() if q.speaker == flt.person and flt.dates.admits(q.interval)} <= quotes or flt.person is None
-
-
 # --- invalidation -------------------------------------------------------------------
 
 
