@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from sinorus import index as ix
 from sinorus.dates import DateRange
@@ -84,16 +84,23 @@ class Row:
 
 
 class Rows:
-    """A listing read from the index as it is written: the rows shown and how many matched before
-    --limit cut them (``total``, counted by SQL before the first row)."""
+    """A listing read from the index as it is written, and how many matched before --limit cut
+    it (``total``: read it after the rows; counted by SQL only when a limit was given)."""
 
-    def __init__(self, kind: str, rows: Iterable[Row], total: int) -> None:
+    def __init__(self, kind: str, rows: Iterable[Row], count: Callable[[], int] | None = None) -> None:
         self.kind = kind
         self._rows = rows
-        self.total = total
+        self._count = count
+        self._seen = 0
 
     def __iter__(self) -> Iterator[Row]:
-        return iter(self._rows)
+        for row in self._rows:
+            self._seen += 1
+            yield row
+
+    @property
+    def total(self) -> int:
+        return self._count() if self._count is not None else self._seen
 
     def records(self) -> "Revived":
         return Revived(self)
@@ -104,11 +111,14 @@ class Revived:
 
     def __init__(self, rows: Iterable[Any]) -> None:
         self._rows = rows
-        self.total = getattr(rows, "total", None)
 
     def __iter__(self) -> Iterator[Any]:
         for row in self._rows:
             yield row.record if isinstance(row, Row) else row
+
+    @property
+    def total(self) -> int | None:
+        return getattr(self._rows, "total", None)
 
 
 @dataclass(frozen=True)
@@ -193,8 +203,7 @@ class Engine:
     def listing(self, name: str) -> Rows:
         """A whole section in file order (people, topics, sources, facts)."""
         no = ix.SECTION_NO[name]
-        total = self.con.execute("SELECT count(*) FROM records WHERE section = ?", (no,)).fetchone()[0]
-        return Rows(ix.SINGULAR[no], self._rows(_COLUMNS + " WHERE section = ? ORDER BY rowid", (no,)), total)
+        return Rows(ix.SINGULAR[no], self._rows(_COLUMNS + " WHERE section = ? ORDER BY rowid", (no,)))
 
     def knowledge_base(self):
         """The model view, for renderers that name people and sources in cells."""
@@ -265,43 +274,58 @@ class Engine:
         raise NotFound(_("No single source matches {query}").format(query=shorten_for_message(query)), hint)
 
     # --- timeline and quote ----------------------------------------------------------------
-    def _filtered(self, section: int, where: list[str], args: list[Any], q: Query, order: str | None = None) -> Rows:
-        sql_where = " WHERE " + " AND ".join(where)
-        total = self.con.execute("SELECT count(*) FROM records" + sql_where, args).fetchone()[0]
-        sql = _COLUMNS + sql_where + (order or (_REVERSED if q.reverse else _ORDER))
+    def _filtered(self, section: int, q: Query, **filters: Any) -> Rows:
+        """Records of a section passing the filters, in date order (reversed with q.reverse), at most q.limit.
+
+        Read in index order, so the first rows come at once whatever the data size: an
+        open-ended --from is asked as the few records that began before it and still run
+        (index on stop), then those that begin on or after it (index on start).
+        """
+        start, end = _days(q.dates)
+        strict = q.dates.strict
+        where, args = ix.filter_sql(section, start, end, strict=strict, **filters)
+        parts = [(where, args)]
+        if start is not None and not strict:
+            before, b_args = ix.filter_sql(section, start, None, **filters)
+            after, a_args = ix.filter_sql(section, None, end, strict=strict, **filters)
+            parts = [(before + ["start < ?"], b_args + [start]), (after + ["start >= ?"], a_args + [start])]
+        if q.reverse:
+            parts.reverse()
+        order = _REVERSED if q.reverse else _ORDER
+        sql = " UNION ALL ".join(f"SELECT * FROM ({_COLUMNS} WHERE {' AND '.join(w)}{order})" for w, _ in parts)
+        sql_args = [a for _, part in parts for a in part]
         if q.limit:
             sql += f" LIMIT {min(int(q.limit), 2**63 - 1)}"  # SQLite's integers stop there; a larger limit is no limit
-        return Rows(ix.SINGULAR[section], self._rows(sql, args), total)
+        counted = " WHERE " + " AND ".join(where)
+        count = (lambda: self.con.execute("SELECT count(*) FROM records" + counted, args).fetchone()[0]) if q.limit else None
+        return Rows(ix.SINGULAR[section], self._rows(sql, sql_args), count)
 
     def events(self, q: Query) -> Rows:
         """Events in date order, filtered by dates (overlap, or inside with strict), topic, person, source."""
         topics = frozenset(self.topic_ids(q.topic)) if q.topic is not None else None  # an empty --topic is an error, not no filter
         person = self.person(q.person, "--who").id if q.person is not None else None
         source = self.source_id(q.source) if q.source is not None else None
-        where, args = ix.filter_sql(_EVENTS, *_days(q.dates), strict=q.dates.strict, topics=topics, person=person, source=source)
-        return self._filtered(_EVENTS, where, args, q)
+        return self._filtered(_EVENTS, q, topics=topics, person=person, source=source)
 
     def quotes(self, q: Query) -> Rows:
         """Quotes by their own topics, speaker and date; with words, best match first."""
         topics = frozenset(self.topic_ids(q.topic)) if q.topic is not None else None
         speaker = self.person(q.person, "--speaker").id if q.person is not None else None
-        where, args = ix.filter_sql(_QUOTES, *_days(q.dates), strict=q.dates.strict, topics=topics, person=speaker, speaker_column=True)
         if not q.text:
-            return self._filtered(_QUOTES, where, args, q)
+            return self._filtered(_QUOTES, q, topics=topics, person=speaker, speaker_column=True)
+        where, args = ix.filter_sql(_QUOTES, *_days(q.dates), strict=q.dates.strict, topics=topics, person=speaker, speaker_column=True)
         scores = {h.id: h.score for h in self.search(q.text, ("quote",), None)}
         chosen = [r for r in self._rows(_COLUMNS + " WHERE " + " AND ".join(where) + _ORDER, args) if r.id in scores]
         chosen.sort(key=lambda r: -scores[r.id])  # stable: date order among equal scores
-        return Rows("quote", chosen[:q.limit] if q.limit else chosen, len(chosen))
+        return Rows("quote", chosen[:q.limit] if q.limit else chosen, lambda: len(chosen))
 
     # --- who ---------------------------------------------------------------------------
     def who(self, name: str, on: Any = None) -> Profile:
         """A person with their events and quotes; with `on` (an Interval), only those overlapping it."""
         person = self.person(name)
-        days = (on.start.toordinal(), on.end.toordinal()) if on is not None else (None, None)
-        where, args = ix.filter_sql(_EVENTS, *days, person=person.id)
-        events = self._filtered(_EVENTS, where, args, Query())
-        where, args = ix.filter_sql(_QUOTES, *days, person=person.id, speaker_column=True)
-        quotes = self._filtered(_QUOTES, where, args, Query())
+        q = Query(dates=DateRange(on.start, on.end) if on is not None else DateRange())
+        events = self._filtered(_EVENTS, q, person=person.id)
+        quotes = self._filtered(_QUOTES, q, person=person.id, speaker_column=True)
         roles_on = [r for r in person.record.roles if r.held_during(on)] if on is not None else None
         return Profile(person, events, quotes, roles_on, on)
 

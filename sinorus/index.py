@@ -59,7 +59,7 @@ from sinorus.i18n import _
 from sinorus.streams import stdout_is_terminal
 from sinorus.paths import PACKAGE_DIR, data_location, yaml_files  # noqa: F401  (data_location: used by fast)
 
-FORMAT = 5
+FORMAT = 6
 SECTIONS = ("sources", "people", "topics", "events", "quotes", "facts")  # as model.SECTIONS
 SECTION_NO = {name: i for i, name in enumerate(SECTIONS)}
 SINGULAR = ("source", "person", "topic", "event", "quote", "fact")
@@ -772,6 +772,7 @@ CREATE TABLE fields (rec INTEGER PRIMARY KEY, kind INTEGER NOT NULL, data TEXT N
 INDEX_SQL = """
 CREATE UNIQUE INDEX records_id ON records (id, section);
 CREATE INDEX records_order ON records (section, start, prec, id);
+CREATE INDEX records_stop ON records (section, stop);
 CREATE INDEX records_speaker ON records (speaker, section) WHERE speaker IS NOT NULL;
 CREATE INDEX links_target ON links (kind, target, rec);
 """

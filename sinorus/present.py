@@ -31,7 +31,8 @@ def listing(rows: Any, output: Any, engine: Any, group: str | None = None) -> No
     from sinorus.engine import Listing
 
     kb = engine.knowledge_base()
-    records = Listing(rows.records(), rows.total)  # until the renderers stream (issue 11)
+    shown = list(rows.records())  # until the renderers stream (issue 11)
+    records = Listing(shown, rows.total)
     if group is None:
         emit(rows.kind, records, output, kb)
     else:
