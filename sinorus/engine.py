@@ -288,7 +288,8 @@ class Engine:
         if start is not None and not strict:
             before, b_args = ix.filter_sql(section, start, None, **filters)
             after, a_args = ix.filter_sql(section, None, end, strict=strict, **filters)
-            parts = [(before + ["start < ?"], b_args + [start]), (after + ["start >= ?"], a_args + [start])]
+            # "+start": not by the start index, which would walk every earlier record; by stop
+            parts = [(before + ["+start < ?"], b_args + [start]), (after + ["start >= ?"], a_args + [start])]
         if q.reverse:
             parts.reverse()
         order = _REVERSED if q.reverse else _ORDER
