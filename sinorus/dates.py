@@ -207,6 +207,67 @@ def _worded(text: str) -> Interval | None:
     return None
 
 
+# --- relative phrases: the common ones read here, the same way dateparser reads them -------------
+
+_UNITS = {"day": "day", "days": "day", "ngày": "day", "week": "week", "weeks": "week", "tuần": "week",
+          "month": "month", "months": "month", "tháng": "month", "year": "year", "years": "year", "năm": "year"}
+_COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+           "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5}
+# (unit, steps from now) of each fixed phrase, English and Vietnamese
+_FIXED = {
+    "today": ("day", 0), "yesterday": ("day", -1), "tomorrow": ("day", 1),
+    "hôm nay": ("day", 0), "hôm qua": ("day", -1), "ngày mai": ("day", 1),
+    "năm ngoái": ("year", -1), "năm trước": ("year", -1), "năm nay": ("year", 0), "năm sau": ("year", 1), "năm tới": ("year", 1),
+    "tháng trước": ("month", -1), "tháng này": ("month", 0), "tháng sau": ("month", 1), "tháng tới": ("month", 1),
+    "tuần trước": ("week", -1), "tuần này": ("week", 0), "tuần sau": ("week", 1), "tuần tới": ("week", 1),
+}
+_STEP_WORDS = {"last": -1, "this": 0, "next": 1}
+_AGO = _Lazy(r"(\w+) (day|days|week|weeks|month|months|year|years) ago|in (\w+) (day|days|week|weeks|month|months|year|years)"
+             r"|(\w+) (ngày|tuần|tháng|năm) (trước|sau|tới)")
+
+
+def _relative(text: str, today: date) -> Interval | None:
+    """"last year", "3 months ago", "tháng trước", "2 năm trước": the period that many units from
+    today, as dateparser reads them, without importing it (~0.1 s); None for anything else."""
+    t = text.lower()
+    if t in _FIXED:
+        return _shifted(today, *_FIXED[t])
+    head, _, unit = t.partition(" ")
+    if head in _STEP_WORDS and unit in ("year", "month", "week"):
+        return _shifted(today, unit, _STEP_WORDS[head])
+    m = _AGO.fullmatch(t)
+    if m is None:
+        return None
+    if m.group(1):
+        count, unit, sign = m.group(1), m.group(2), -1
+    elif m.group(3):
+        count, unit, sign = m.group(3), m.group(4), 1
+    else:
+        count, unit, sign = m.group(5), m.group(6), -1 if m.group(7) == "trước" else 1
+    n = int(count) if count.isdigit() else _COUNTS.get(count)
+    if n is None or n > 10_000:
+        return None
+    return _shifted(today, _UNITS[unit], sign * n)
+
+
+def _shifted(today: date, unit: str, steps: int) -> Interval | None:
+    from datetime import timedelta
+
+    try:
+        if unit == "day":
+            d = today + timedelta(days=steps)
+            return interval_of(d.year, d.month, d.day)
+        if unit == "week":  # seven days from today's weekday that many weeks away, as dateparser counts
+            first = today + timedelta(weeks=steps)
+            return Interval(first, first + timedelta(days=6), "day")
+        if unit == "month":
+            months = today.year * 12 + today.month - 1 + steps
+            return interval_of(months // 12, months % 12 + 1)
+        return interval_of(today.year + steps)
+    except (ValueError, OverflowError):  # beyond year 1..9999
+        return None
+
+
 _PARSER = None
 
 
@@ -253,8 +314,9 @@ def parse_user_date(text: str, option: str = "date", today: date | None = None) 
 
     Periods are never narrowed to a day: "Q1 2022" is January to March. A phrase
     naming a year that no rule here reads is an error with examples, not a guess;
-    only phrases without a year ("last year", "tháng trước") reach dateparser,
-    which reads them relative to today. Raises UsageError naming the option.
+    the common relative phrases ("last year", "3 months ago", "tháng trước") are
+    read here from today, and only rarer phrases without a year reach dateparser.
+    Raises UsageError naming the option.
     """
     # NFC: "tháng"/"năm" typed or pasted decomposed (macOS) must still match the Vietnamese forms
     cleaned = " ".join(unicodedata.normalize("NFC", str(text)).split())
@@ -266,7 +328,9 @@ def parse_user_date(text: str, option: str = "date", today: date | None = None) 
     elif len(cleaned) <= MAX_DATE_INPUT and any(c.isalpha() for c in cleaned):
         span = _worded(cleaned)
         if span is None and not _HAS_YEAR_RE.search(cleaned):
-            span = _dateparser_read(cleaned, today or date.today())
+            span = _relative(cleaned, today or date.today())
+            if span is None:
+                span = _dateparser_read(cleaned, today or date.today())
     if span is None:
         from sinorus.text import shorten_for_message
 

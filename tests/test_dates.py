@@ -201,3 +201,36 @@ def test_relative_phrases_are_whole_periods_from_today(typed):
 
     span = parse_user_date(typed, today=date(2026, 11, 30))
     assert span.start < span.end and span.start.day == 1
+
+
+# --- relative phrases: read without dateparser, exactly as dateparser reads them ------------------
+
+RELATIVE = [
+    "last year", "this year", "next year", "last month", "this month", "next month", "last week", "this week",
+    "next week", "yesterday", "today", "tomorrow", "Last Year", "2 years ago", "two years ago", "a year ago",
+    "3 months ago", "twelve months ago", "10 days ago", "1 week ago", "2 weeks ago", "in 2 years", "in 3 months",
+    "năm ngoái", "năm nay", "năm sau", "tháng trước", "tháng này", "tháng sau", "tuần trước", "tuần này",
+    "hôm qua", "hôm nay", "ngày mai", "2 năm trước", "3 tháng trước", "10 ngày trước", "5 tuần trước",
+]
+# month ends, a leap day, year ends, a Monday and a Sunday
+TODAYS = [date(2026, 11, 30), date(2024, 2, 29), date(2023, 1, 1), date(2025, 12, 31), date(2022, 3, 31), date(2021, 5, 16)]
+
+
+@pytest.mark.parametrize("today", TODAYS, ids=str)
+def test_relative_phrases_read_as_dateparser_reads_them(today):
+    """The oracle is dateparser itself, on every phrase the fast reader takes."""
+    from sinorus.dates import _dateparser_read, _relative
+
+    for typed in RELATIVE:
+        mine = _relative(" ".join(typed.split()), today)
+        assert mine is not None, typed
+        assert mine == _dateparser_read(typed, today), (typed, today)
+
+
+def test_other_phrases_still_reach_dateparser():
+    from sinorus.dates import _relative
+
+    for typed in ("the day before yesterday", "1 decade ago", "3 hours ago", "last monday", "a while ago"):
+        assert _relative(typed, TODAY) is None, typed
+    span = parse_user_date("the day before yesterday", today=date(2026, 11, 30))
+    assert (span.start, span.end) == (date(2026, 11, 28), date(2026, 11, 28))
