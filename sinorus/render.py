@@ -290,34 +290,82 @@ def _localised(kind: str, column: str, row: dict[str, Any], kb: KnowledgeBase | 
     return None
 
 
-def emit(kind: str, records: list[Any], output: Output, kb: KnowledgeBase | None = None) -> None:
-    """Write a listing of one kind of record in the chosen format."""
+def emit(kind: str, records: Iterable[Any], output: Output, kb: KnowledgeBase | None = None) -> None:
+    """Write a listing of one kind of record in the chosen format, record by record.
+
+    `records` is any iterable (a list, a query Listing, a one-pass generator) and is read once:
+    a listing of 100,000 events starts printing at once and is never held whole (issue 11).
+    """
     to_row: Callable[[Any], dict[str, Any]] = hit_dict if kind == "hit" else record_dict
-    rows = [to_row(r) for r in records]
-    check_fields(kind, output.fields, rows[0] if rows else None)
-    fields = output.fields
-    FORMATS[output.format](kind, records, rows, fields, output, kb)
+    FORMATS[output.format](kind, _Rows(kind, records, output.fields, to_row), output.fields, output, kb)
+
+
+_END = object()
+
+
+class _Rows:
+    """A listing read once as (record, row dict) pairs.
+
+    --fields is checked against the first row (the sample check_fields reads) before anything is
+    written; `shown` counts the pairs handed out, and `total()`, asked once they have run out,
+    is the listing's own count before --limit ("20 of 55 results"), which a lazy listing may
+    know only at its end, else the number shown.
+    """
+
+    def __init__(self, kind: str, records: Iterable[Any], fields: list[str] | None, to_row: Callable[[Any], dict[str, Any]]) -> None:
+        self._records = records
+        self._to_row = to_row
+        self._rest = iter(records)
+        first = next(self._rest, _END)
+        self._first = None if first is _END else (first, to_row(first))
+        self.empty = self._first is None
+        self.shown = 0
+        check_fields(kind, fields, self._first[1] if self._first else None)
+
+    def __iter__(self):
+        first, self._first = self._first, None
+        if first is None:
+            return
+        self.shown += 1
+        yield first
+        for record in self._rest:
+            self.shown += 1
+            yield record, self._to_row(record)
+
+    def total(self) -> int:
+        total = getattr(self._records, "total", None)
+        return self.shown if total is None else total
 
 
 def _pick(row: dict[str, Any], fields: list[str] | None, record: Any = None) -> dict[str, Any]:
     return {f: field_value(f, row, record) for f in fields} if fields else row
 
 
-def _emit_json(kind, records, rows, fields, output, kb) -> None:
-    output.out.write(_json_text([_pick(r, fields, rec) for rec, r in zip(records, rows)]) + "\n")
+def _emit_json(kind, rows, fields, output, kb) -> None:
+    """The array an item at a time, byte for byte what json.dumps(the list, indent=2) writes:
+    each item indented one level more ("[]" when empty)."""
+    out = output.out
+    lead = "[\n  "
+    for record, row in rows:
+        out.write(lead + _json_text(_pick(row, fields, record)).replace("\n", "\n  "))
+        lead = ",\n  "
+    out.write("\n]\n" if rows.shown else "[]\n")
 
 
-def _emit_jsonl(kind, records, rows, fields, output, kb) -> None:
-    for rec, r in zip(records, rows):
-        output.out.write(_json_text(_pick(r, fields, rec), indent=None) + "\n")
+def _emit_jsonl(kind, rows, fields, output, kb) -> None:
+    out = output.out
+    for record, row in rows:
+        out.write(_json_text(_pick(row, fields, record), indent=None) + "\n")
 
 
-def _emit_csv(kind, records, rows, fields, output, kb) -> None:
+def _emit_csv(kind, rows, fields, output, kb) -> None:
     from sinorus.exporters.records import csv_text  # the CSV writer and formula rule of export -f csv
 
+    out = output.out
     columns = fields or COLUMNS[kind]
-    table = [columns] + [[_csv_cell(kind, c, row, record) for c in columns] for record, row in zip(records, rows)]
-    output.out.write(csv_text(table, output.csv_raw))
+    out.write(csv_text([columns], output.csv_raw))
+    for record, row in rows:
+        out.write(csv_text([[_csv_cell(kind, c, row, record) for c in columns]], output.csv_raw))
 
 
 def _csv_cell(kind: str, column: str, row: dict, record: Any) -> Any:
@@ -328,12 +376,17 @@ def _csv_cell(kind: str, column: str, row: dict, record: Any) -> Any:
     return value if isinstance(value, (int, float)) and not isinstance(value, bool) else _flat(value)
 
 
-def _emit_plain(kind, records, rows, fields, output, kb) -> None:
+def _emit_plain(kind, rows, fields, output, kb) -> None:
     """Tab-separated lines, no header, no decoration: for grep, cut and head."""
+    out = output.out
     columns = fields or PLAIN_COLUMNS[kind]
-    for record, row in zip(records, rows):
-        cells = [" ".join(_cell(kind, c, row, kb, record, columns).split()) for c in columns]
-        output.out.write("\t".join(cells) + "\n")
+    for record, row in rows:
+        out.write(_plain_line(kind, columns, row, kb, record))
+
+
+def _plain_line(kind: str, columns: list[str], row: dict[str, Any], kb: KnowledgeBase | None, record: Any) -> str:
+    """One record's plain line: its cells on one line each, tab-separated."""
+    return "\t".join(" ".join(_cell(kind, c, row, kb, record, columns).split()) for c in columns) + "\n"
 
 
 # --- tables that fit the screen ------------------------------------------------------------
@@ -438,7 +491,7 @@ def _longest_piece(text: str, breaks: str = _HYPHENS) -> int:
 
 
 def fit_widths(columns: list[Column], rows: list[list[Any]], width: int, priority: list[str] | None = None, gap: int = TABLE_GAP,
-               keep: int = 2) -> tuple[list[int], list[str]]:
+               keep: int = 2, at_least: list[int] | None = None) -> tuple[list[int], list[str]]:
     """Each column's width for a table `width` cells wide, and the keys of the columns dropped.
 
     A column's natural width is its widest line in the sampled rows (and its heading); when all
@@ -447,11 +500,12 @@ def fit_widths(columns: list[Column], rows: list[list[Any]], width: int, priorit
     width), columns are
     dropped from the end of `priority` while even those do not fit (the first `keep` of it are
     squeezed instead: a timeline keeps its dates and titles on the narrowest screen), and the spare
-    width goes to the columns still short of their natural width, by ratio.
+    width goes to the columns still short of their natural width, by ratio. `at_least`: natural
+    widths rows not measured may need (see _unmeasured).
     """
     sample = _sample(rows)
     texts = [[r[i].plain if hasattr(r[i], "plain") else str(r[i]) for r in sample] for i in range(len(columns))]
-    natural = [max([_longest_line(c.header)] + [_longest_line(t) for t in texts[i]]) for i, c in enumerate(columns)]
+    natural = [max([_longest_line(c.header), (at_least or [0] * len(columns))[i]] + [_longest_line(t) for t in texts[i]]) for i, c in enumerate(columns)]
     words = [max([_longest_piece(c.header)] + [_longest_piece(t, _DASHES if c.no_wrap else _HYPHENS) for t in texts[i]]) for i, c in enumerate(columns)]
     least = [n if c.no_wrap else min(n, max(c.floor, w)) for c, n, w in zip(columns, natural, words)]
     alive = list(range(len(columns)))
@@ -583,39 +637,114 @@ def draw_table(console, columns: list[Column], rows: list[list[Any]], priority: 
     A table without a header (key and value rows) keeps both columns and squeezes them instead.
     `ends`: indexes of rows closing a section (a line is drawn under them).
     """
-    from rich import box
-    from rich.table import Table
-
     gap = TABLE_GAP if header else 2
     widths, dropped = fit_widths(columns, rows, console.width, priority, gap, keep=2 if header else len(columns))
     keep = [i for i, c in enumerate(columns) if c.key not in dropped]
-    if header:
-        table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, show_edge=False)
+    _print_block(console, columns, widths, keep, rows, ends, boxed=header, heading=header)
+    return [c.key for c in columns if c.key in dropped]  # in the table's order
+
+
+def _print_block(console, columns: list[Column], widths: list[int], keep: list[int], rows: list[list[Any]], ends: Iterable[int] = (), *,
+                 boxed: bool = True, heading: bool = True) -> None:
+    """Rows as one rich Table with the given widths: a listing's (boxed, its header row when
+    `heading`; a later block of a long listing goes without), or key and value rows (not boxed)."""
+    from rich import box
+    from rich.table import Table
+
+    if boxed:
+        table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, show_edge=False, show_header=heading)
     else:
         table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 0))
     for i in keep:
         c = columns[i]
         table.add_column(c.header, width=widths[i], no_wrap=True, overflow="crop", justify=c.justify, style=c.style)
+    ends = frozenset(ends)
     for n, row in enumerate(rows):
         table.add_row(*[wrap_cell(row[i], widths[i]) for i in keep], end_section=n in ends)
     console.print(table)
-    return [c.key for c in columns if c.key in dropped]  # in the table's order
+
+
+# A long listing streams (issue 11): its column widths come from its first SAMPLE_ROWS rows, the
+# first of which are printed at once as one table with its header; the rest follows in blocks of
+# BLOCK_ROWS rows, each a table of the same widths without a header. 200 rows are several screens
+# (what a reader looks at before deciding, and what the widths should fit) and cost milliseconds;
+# a block of 100 keeps what is held small and the pager fed steadily.
+BLOCK_ROWS = 100
+
+
+def stream_table(console, columns: list[Column], rows: Iterable[tuple[list[Any], bool]], priority: list[str] | None = None) -> tuple[list[str], "_Legend"]:
+    """Print (cells, opens_section) rows as one table fitting the console, reading `rows` once.
+
+    A listing of at most SAMPLE_ROWS rows prints exactly as draw_table prints it (a section opening
+    row has a line drawn above it); a longer one keeps the widths of its first rows throughout.
+    Returns the keys of the dropped columns and the legend of the markers printed.
+    """
+    from itertools import islice
+
+    rows = iter(rows)
+    block = list(islice(rows, SAMPLE_ROWS + 1))  # one more: whether rows that are not measured follow
+    at_least = _unmeasured(columns) if len(block) > SAMPLE_ROWS else None
+    widths, dropped = fit_widths(columns, [cells for cells, opens in block[:SAMPLE_ROWS]], console.width, priority, at_least=at_least)
+    keep = [i for i, c in enumerate(columns) if c.key not in dropped]
+    legend = _Legend([c.key for c in columns], dropped)
+    heading = True
+    while block:
+        if block[0][1] and not heading:  # a section opens a block: the line rich draws between rows
+            console.print()  # SIMPLE_HEAD's row line, blank once trimmed
+        cells = [cells for cells, opens in block]
+        ends = [n - 1 for n, (c, opens) in enumerate(block) if opens and n]
+        _print_block(console, columns, widths, keep, cells, ends, heading=heading)
+        legend.see(cells)
+        heading = False
+        block = list(islice(rows, BLOCK_ROWS))
+    return [c.key for c in columns if c.key in dropped], legend
+
+
+def _unmeasured(columns: list[Column]) -> list[int]:
+    """What a no-wrap column of a long listing may need beyond its first rows: the widest single
+    date of the interface's language (a day with its marker, when the first rows are years) and the
+    widest kind of record, so that a later row keeps its date and type on one line."""
+    from rich.cells import cell_len
+
+    from sinorus.dates import PartialDate
+
+    date = max(cell_len(i18n.partial_date(PartialDate.parse(text))) for text in ("2000-12-28%", "2000-12%", "2000%"))
+    kind = max(cell_len(i18n.kind_name(k)) for k in i18n.KINDS)
+    return [date if c.no_wrap and c.key in _DATED else kind if c.key == "type" else 0 for c in columns]
+
+
+class _Legend:
+    """The date and source markers that a table's rows show (in the columns not dropped),
+    gathered block by block as a long listing is printed."""
+
+    def __init__(self, columns: list[str], dropped: Iterable[str] = ()) -> None:
+        self._dated = [i for i, c in enumerate(columns) if c in _DATED and c not in dropped]
+        self._sources = columns.index("sources") if "sources" in columns and "sources" not in dropped else None
+        self._seen: set[str] = set()
+
+    def see(self, rows: Iterable[list[Any]]) -> "_Legend":
+        for row in rows:
+            for i in self._dated:
+                text = row[i].plain
+                self._seen.update(mark for mark in "~?" if mark in text)
+            if self._sources is not None and " +" in row[self._sources].plain:
+                self._seen.add("+")
+        return self
+
+    def lines(self) -> list[str]:
+        legend = []
+        if "~" in self._seen:
+            legend.append(_("~ approximate date"))
+        if "?" in self._seen:
+            legend.append(_("? uncertain date"))
+        if "+" in self._seen:
+            legend.append(_("+N: N outside reports also cited"))
+        return legend
 
 
 def _markers(columns: list[str], rows: list[list[Any]], dropped: list[str] = ()) -> list[str]:
     """The legend of the date and source markers that these rows show (in the columns not dropped)."""
-    dated = [i for i, c in enumerate(columns) if c in _DATED and c not in dropped]
-    texts = [row[i].plain for row in rows for i in dated]
-    legend = []
-    if any("~" in t for t in texts):
-        legend.append(_("~ approximate date"))
-    if any("?" in t for t in texts):
-        legend.append(_("? uncertain date"))
-    if "sources" in columns and "sources" not in dropped:
-        i = columns.index("sources")
-        if any(" +" in row[i].plain for row in rows):
-            legend.append(_("+N: N outside reports also cited"))
-    return legend
+    return _Legend(columns, dropped).see(rows).lines()
 
 
 def table_notes(console, lines: list[str], legend: list[str], dropped: list[str]) -> None:
@@ -680,17 +809,17 @@ def _match_line(hit: Any):
     return line
 
 
-def _emit_table(kind, records, rows, fields, output, kb) -> None:
+def _emit_table(kind, rows, fields, output, kb) -> None:
     from rich.text import Text
 
     console = make_console(output)
-    if not rows:
+    if rows.empty:
         console.print(Text(_("(nothing matched)"), style="dim"))
         return
     columns = fields or TABLE_COLUMNS[kind]
-    cells = [_table_row(kind, columns, row, kb, record) for record, row in zip(records, rows)]
-    dropped = draw_table(console, _listing_columns(kind, columns), cells, fields or TABLE_PRIORITY[kind])
-    table_notes(console, [footer(kind, len(rows), getattr(records, "total", len(rows)))], _markers(columns, cells, dropped), dropped)
+    cells = ((_table_row(kind, columns, row, kb, record), False) for record, row in rows)
+    dropped, legend = stream_table(console, _listing_columns(kind, columns), cells, fields or TABLE_PRIORITY[kind])
+    table_notes(console, [footer(kind, rows.shown, rows.total())], legend.lines(), dropped)
 
 
 def footer(kind: str, shown: int, total: int) -> str:
@@ -998,54 +1127,62 @@ def show_profile(profile: Any, kb: KnowledgeBase, output: Output) -> None:
 GROUPINGS = ("year",)
 
 
-def emit_grouped(kind: str, records: list[Any], output: Output, kb: KnowledgeBase | None = None, by: str | None = None) -> None:
+def emit_grouped(kind: str, records: Iterable[Any], output: Output, kb: KnowledgeBase | None = None, by: str | None = None) -> None:
     """A listing with a heading before each year, so a long timeline scans by eye.
 
     Only table and plain output change; JSON, JSONL and CSV stay exactly as ``emit`` writes them.
+    Records come in date order, so a year is the run of records with that year: streamed as
+    ``emit`` streams, a table holding one year at a time (its heading gives the year's count).
     """
     if by is not None and by not in GROUPINGS:
         raise UsageError(_("Invalid value for '--group': {value}").format(value=repr(by)), _("choose from {choices}").format(choices=", ".join(GROUPINGS)))
     if by is None or output.format not in ("table", "plain"):
         emit(kind, records, output, kb)
         return
-    from itertools import groupby
-
-    rows = [record_dict(r) for r in records]
-    check_fields(kind, output.fields, rows[0] if rows else None)
-    groups = [(year, list(items)) for year, items in groupby(zip(records, rows), key=lambda rr: rr[0].date.start.year)]
+    rows = _Rows(kind, records, output.fields, record_dict)
     if output.format == "plain":
         out = output.out
-        for year, items in groups:
-            out.write(f"── {year} ──\n")
-            _emit_plain(kind, [r for r, row in items], [row for r, row in items], output.fields, output, kb)
+        columns = output.fields or PLAIN_COLUMNS[kind]
+        year = None
+        for record, row in rows:
+            if record.date.start.year != year:
+                year = record.date.start.year
+                out.write(f"── {year} ──\n")
+            out.write(_plain_line(kind, columns, row, kb, record))
         return
-    _grouped_table(kind, groups, output, kb)
+    _grouped_table(kind, rows, output, kb)
 
 
-def _grouped_table(kind: str, groups: list, output: Output, kb: KnowledgeBase | None) -> None:
+def _grouped_table(kind: str, rows: _Rows, output: Output, kb: KnowledgeBase | None) -> None:
     """One table (so columns line up across years) with a year row opening each section."""
     from rich.text import Text
 
     console = make_console(output)
-    if not groups:
+    if rows.empty:
         console.print(Text(_("(nothing matched)"), style="dim"))
         return
     columns = output.fields or TABLE_COLUMNS[kind]
-    cells: list[list[Any]] = []
-    ends: set[int] = set()
-    total = 0
-    for i, (year, items) in enumerate(groups):
+    years: list[int] = []  # how many years went by: the footer's count, read once the rows have run out
+    dropped, legend = stream_table(console, _listing_columns(kind, columns), _year_sections(kind, columns, rows, kb, years),
+                                   output.fields or TABLE_PRIORITY[kind])
+    summary = _("{records} in {years}").format(records=i18n.counted(kind, rows.shown), years=ngettext("{n} year", "{n} years", len(years)).format(n=len(years)))
+    table_notes(console, [summary], legend.lines(), dropped)
+
+
+def _year_sections(kind: str, columns: list[str], rows: _Rows, kb: KnowledgeBase | None, years: list[int]) -> Iterable[tuple[list[Any], bool]]:
+    """The grouped table's (cells, opens_section) rows: each year's heading row, with its count of
+    records, then its records. One year is held at a time, the heading needing its count."""
+    from itertools import groupby
+
+    from rich.text import Text
+
+    for year, items in groupby(rows, key=lambda pair: pair[0].date.start.year):
+        items = list(items)
         heading = Text(f"── {year} ──", style="bold red")
-        cells.append([heading, *[Text(i18n.counted(kind, len(items)), style="dim") if j == 0 else Text("") for j in range(len(columns) - 1)]])
+        yield [heading, *[Text(i18n.counted(kind, len(items)), style="dim") if j == 0 else Text("") for j in range(len(columns) - 1)]], bool(years)
+        years.append(year)
         for record, row in items:
-            cells.append(_table_row(kind, columns, row, kb, record))
-        if i < len(groups) - 1:
-            ends.add(len(cells) - 1)
-        total += len(items)
-    dropped = draw_table(console, _listing_columns(kind, columns), cells, output.fields or TABLE_PRIORITY[kind], ends=frozenset(ends))
-    years = ngettext("{n} year", "{n} years", len(groups)).format(n=len(groups))
-    summary = _("{records} in {years}").format(records=i18n.counted(kind, total), years=years)
-    table_notes(console, [summary], _markers(columns, cells, dropped), dropped)
+            yield _table_row(kind, columns, row, kb, record), False
 
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
