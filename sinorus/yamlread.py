@@ -324,9 +324,12 @@ def read_bytes(path: Path) -> bytes:
     Inside crcs_read(), their CRC-32 is recorded: they are the bytes the caller parses.
     """
     name = str(path)
-    with _opened(path) as (fh, limit):
+    with _opened(path) as (fh, limit, size):
         try:
-            raw = fh.read(limit + 1)
+            # read(n) allocates n bytes first: the size as opened, then more only if the file grew
+            raw = fh.read(size + 1)
+            if len(raw) > size:
+                raw += fh.read(limit + 1 - len(raw))
         except OSError as exc:
             raise DataError(f"{name}: cannot read: {exc.strerror or exc}") from None
     if len(raw) > limit:  # it grew while we read
@@ -341,7 +344,7 @@ def read_lines(path: Path) -> Iterator[bytes]:
     time: a 600 MB JSON Lines file is never held whole."""
     name = str(path)
     crc = size = 0
-    with _opened(path) as (fh, limit):
+    with _opened(path) as (fh, limit, _size):
         try:
             for line in fh:
                 size += len(line)
@@ -356,8 +359,8 @@ def read_lines(path: Path) -> Iterator[bytes]:
 
 
 @contextmanager
-def _opened(path: Path) -> Iterator[tuple[Any, int]]:
-    """(binary file, size cap) of a data file opened without blocking and checked as opened: a FIFO
+def _opened(path: Path) -> Iterator[tuple[Any, int, int]]:
+    """(binary file, size cap, size) of a data file opened without blocking and checked as opened: a FIFO
     swapped in after the folder was listed must not hang the run, and the size checked is the size of what is read."""
     name = str(path)
     limit = max_bytes()
@@ -378,7 +381,7 @@ def _opened(path: Path) -> Iterator[tuple[Any, int]]:
                 f"{name}: file is {st.st_size:,} bytes, over the {limit:,}-byte limit",
                 "split it into several files in one directory, or raise SINORUS_MAX_FILE_BYTES",
             )
-        yield fh, limit
+        yield fh, limit, st.st_size
 
 
 def decode(raw: bytes, name: str) -> str:
