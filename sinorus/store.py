@@ -80,11 +80,14 @@ class _Builder:
         self.seen_ids: dict[str, tuple[str, Origin]] = {}
         self.suggest_budget = SUGGEST_BUDGET
 
-    def problem(self, origin: Origin, record: str | None, message: str) -> None:
+    def problem(self, origin: Origin | tuple, record: str | None, message: str) -> None:
+        """Note a problem; origin may be a place (file, line, column), made an Origin only now."""
+        if type(origin) is tuple:
+            origin = Origin(*origin)
         self.problems.append(Problem(origin, record, message))
 
     # scalar kinds
-    def _text(self, value: Any, origin: Origin, rid: str | None, field: str) -> str | None:
+    def _text(self, value: Any, origin: tuple, rid: str | None, field: str) -> str | None:
         if isinstance(value, Plain):
             self.problem(origin, rid, f"{field}: expected text, got an unquoted {value.kind} {value.text!r}; quote it: \"{value.text}\"")
             return None
@@ -97,7 +100,7 @@ class _Builder:
             return None
         return value
 
-    def _value(self, value: Any, origin: Origin, rid: str | None, field: str, kind: str) -> Any:
+    def _value(self, value: Any, origin: tuple, rid: str | None, field: str, kind: str) -> Any:
         if kind == "str":
             return self._text(value, origin, rid, field)
         if kind.startswith("enum:"):
@@ -127,7 +130,8 @@ class _Builder:
             if not isinstance(value, YList):
                 self.problem(origin, rid, f"{field}: expected a list, got a {_kind(value)}")
                 return ()
-            items = [self._text(v, _at(origin.file, value.marks[i]), rid, f"{field}[{i}]") for i, v in enumerate(value)]
+            file = origin[0]
+            items = [self._text(v, (file, *value.marks[i]), rid, f"{field}[{i}]") for i, v in enumerate(value)]
             return tuple(v for v in items if v is not None)
         if kind == "citations":
             return tuple(self._nested(value, origin, rid, field, CITATION_SCHEMA, Citation, True))
@@ -139,24 +143,28 @@ class _Builder:
         if not isinstance(value, YList):
             self.problem(origin, rid, f"{field}: expected a list, got a {_kind(value)}")
             return
+        file = origin[0]
         for i, item in enumerate(value):
-            where = _at(origin.file, value.marks[i])
+            where = (file, *value.marks[i])
             fields = self._fields(item, where, rid, schema, f"{field}[{i}]")
             if fields is not None:
                 if keep_origin:
-                    fields["origin"] = where
+                    fields["origin"] = Origin(*where)
                 yield cls(**fields)
 
-    def _fields(self, item: Any, origin: Origin, rid: str | None, schema: dict, label: str) -> dict | None:
+    def _fields(self, item: Any, origin: Origin | tuple, rid: str | None, schema: dict, label: str) -> dict | None:
+        """The fields of one mapping, valid, or None. Values are placed as (file, line, column) tuples:
+        an Origin is made only for a problem (or a citation), not for each of millions of values."""
         if not isinstance(item, YMap):
             self.problem(origin, rid, f"{label or 'record'}: expected a mapping, got a {_kind(item)}")
             return None
         ok = True
         prefix = f"{label}: " if label else ""
+        file = origin[0] if type(origin) is tuple else origin.file
         for key in item:
             if key not in schema:
                 close = _closest(key, schema)
-                self.problem(_at(origin.file, item.marks[key]), rid, f"{prefix}unknown field '{key}'" + (f" (did you mean '{close}'?)" if close else ""))
+                self.problem((file, *item.marks[key]), rid, f"{prefix}unknown field '{key}'" + (f" (did you mean '{close}'?)" if close else ""))
                 ok = False
         out: dict[str, Any] = {}
         for name, (kind, required) in schema.items():
@@ -167,7 +175,7 @@ class _Builder:
                     ok = False
                 continue
             before = len(self.problems)
-            value = self._value(raw, _at(origin.file, item.marks[name]), rid, f"{label}.{name}" if label else name, kind)
+            value = self._value(raw, (file, *item.marks[name]), rid, f"{label}.{name}" if label else name, kind)
             if len(self.problems) > before:
                 ok = False
             if value is not None:
