@@ -282,8 +282,8 @@ def _answer(ctx: typer.Context, output, ask) -> None:
     try:
         ask(engine)
     except Tampered as exc:
-        if output.started:  # part of the answer is out: say so, the next run rebuilds
-            raise
+        if output.started:  # part of the answer is out: stop, say so; the next run rebuilds
+            raise engine.dropped(exc) from None
         ask(engine.recovered(exc))
 
 

@@ -163,6 +163,11 @@ class Engine:
         self._revive = None
         self._small: dict[str, dict[str, Row]] = {}
 
+    def dropped(self, exc: Exception) -> Exception:
+        """The error to stop a streamed answer with: the index is removed, and the message names it."""
+        ix._discard(self.index.path)
+        return ix.Tampered(getattr(exc, "what", str(exc)), self.index.path)
+
     def recovered(self, exc: Exception) -> "Engine":
         """An engine over the YAML read again, for a run that found the index tampered with.
 

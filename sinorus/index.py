@@ -177,8 +177,9 @@ class Runaway(DataError):
 class Tampered(DataError):
     """The index holds something sinorus never writes (a control character, a record it cannot revive).
 
-    Reviving records, sinorus then reads the YAML instead; a JSON answer already being
-    streamed stops with this one-line error (the index is removed, the next run rebuilds).
+    Found before anything was written, the question is asked again of the YAML; an
+    answer already being written (rows are streamed in every format) stops with this
+    one-line error (the index is removed, the next run rebuilds).
     """
 
     def __init__(self, what: str, path: Path | None = None) -> None:

@@ -28,11 +28,8 @@ def listing(rows: Any, output: Any, engine: Any, group: str | None = None) -> No
         return
     from sinorus.render import emit, emit_grouped
 
-    from sinorus.engine import Listing
-
     kb = engine.knowledge_base()
-    shown = list(rows.records())  # until the renderers stream (issue 11)
-    records = Listing(shown, rows.total)
+    records = rows.records()  # revived one by one as the renderer writes them
     if group is None:
         emit(rows.kind, records, output, kb)
     else:

@@ -309,8 +309,17 @@ def test_control_characters_in_an_index_are_never_revived(cache, payload, sectio
         assert sub("--data", OK_DATA, "timeline", "--json").code == 0  # a valid index...
         tamper(index_file(cache), f"UPDATE records SET body = replace(body, '{field}', '{field}' || {PAYLOADS[payload]});")  # ...made bad
         r = sub("--data", OK_DATA, *args)
-        assert r.code == 0 and r.stdout == expected_answer("--data", OK_DATA, *args), (args, r.stderr)
         assert_no_controls(r.stdout + r.stderr)
+        if section == "events" and args == ["timeline", "--format", "plain"]:
+            # plain lines are written as the records are revived: the bad one stops the answer part way,
+            # as a streamed JSON answer does (the index is removed, the next run rebuilds it)
+            assert r.code == 1 and r.stderr.startswith(f"Error: the cache index {cache}") and "which sinorus never writes" in r.stderr, r.stderr
+            assert r.stdout and expected_answer("--data", OK_DATA, *args).startswith(r.stdout)
+            assert not list(cache.glob("kb-*.sqlite"))
+            again = sub("--data", OK_DATA, *args)
+            assert (again.code, again.stdout, again.stderr) == (0, expected_answer("--data", OK_DATA, *args), "")
+            continue
+        assert r.code == 0 and r.stdout == expected_answer("--data", OK_DATA, *args), (args, r.stderr)
         if section == "events" and args == ["people"]:  # never revives an event: nothing bad was read
             assert r.stderr == ""
             continue
