@@ -5,6 +5,9 @@ read into the same shapes and validated by the same ``_Builder``. ``collect`` re
 knowledge base with every problem found (``sinorus check`` prints them all);
 ``load`` is what commands use: the first problem becomes a one-line DataError,
 and a validated knowledge base is served from the cache when the files are unchanged.
+``Stream`` validates the same way for a first run's index (``index.build``): each record
+is stored as soon as it is read and nothing of it is kept, and the checks that need every
+record run against the index, with the same first problem and count as ``load_uncached``.
 """
 
 from __future__ import annotations
