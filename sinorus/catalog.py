@@ -86,7 +86,7 @@ def _local_names(function: ast.AST) -> set[str]:
 
 class _Extractor(ast.NodeVisitor):
     def __init__(self, path: str) -> None:
-        from sinorus.i18n_click import help_units
+        from sinorus.cli.i18n_click import help_units
 
         self.path, self.help_units = path, help_units
         self.found: list[tuple[str | None, str, str | None]] = []

@@ -178,7 +178,7 @@ PATTERN_ARGUMENTS[_SAME_YEAR] = {"start", "end", "start_no_year", "end_no_year"}
 
 
 def partial_date(d) -> str:
-    """A data date (sinorus.dates.PartialDate) with its ~ or ? marker kept."""
+    """A data date (sinorus.matching.dates.PartialDate) with its ~ or ? marker kept."""
     if _state["catalogue"] is None:
         return d.text
     return _date_text(d, False)
@@ -212,7 +212,7 @@ def day(d) -> str:
 
 
 def period(span) -> str:
-    """A period a user asked for (sinorus.dates.Interval): a year, a month, a day, or first – last day."""
+    """A period a user asked for (sinorus.matching.dates.Interval): a year, a month, a day, or first – last day."""
     if _state["catalogue"] is not None and span.precision in ("year", "month", "day"):
         pattern = {"year": _YEAR, "month": _MONTH, "day": _DAY}[span.precision]
         return _(pattern).format(year=span.start.year, month=span.start.month, day=span.start.day)

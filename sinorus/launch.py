@@ -33,7 +33,7 @@ _set_handlers()
 
 def main() -> None:
     try:
-        from sinorus.cli import main as cli_main
+        from sinorus.cli.app import main as cli_main
     except KeyboardInterrupt:  # a signal that came before the handler above was set
         sys.exit(130)
     cli_main()

@@ -12,7 +12,7 @@ from sinorus.i18n import _
 
 
 def one_line(message: str) -> str:
-    from sinorus.text import strip_controls
+    from sinorus.matching.text import strip_controls
 
     line = " ".join(strip_controls(message).split())
     if len(line) > 1000:  # a 100 kB argument echoed by a usage error: keep how the line starts and ends
@@ -21,8 +21,8 @@ def one_line(message: str) -> str:
 
 
 def fail(message: str, hint: Optional[str], code: int) -> int:
-    if "sinorus.pager" in sys.modules:  # the output so far first (a pager quits), then the error under it
-        sys.modules["sinorus.pager"].finish()
+    if "sinorus.output.pager" in sys.modules:  # the output so far first (a pager quits), then the error under it
+        sys.modules["sinorus.output.pager"].finish()
     line = _("Error: {message}").format(message=one_line(message))
     if hint:
         line += f" ({one_line(hint)})"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sinorus.cli import run
+from sinorus.cli.app import run
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -81,9 +81,9 @@ def sub():
 
 @pytest.fixture(scope="session")
 def kb():
-    from sinorus import store
+    from sinorus.index import cache
 
-    return store.load(ROOT / "data", use_cache=False)
+    return cache.load(ROOT / "data", use_cache=False)
 
 
 ARTICLE = "Bài báo thử nghiệm. Hai bên đã gặp nhau. “Chúng tôi là bạn”, ông A nói.\n"

@@ -323,7 +323,7 @@ def test_a_fifo_swapped_in_after_listing_never_blocks(tmp_path):
 
     fifo = tmp_path / "events.yaml"
     os.mkfifo(fifo)
-    code = "import sys; from pathlib import Path; from sinorus.yamlread import read_file\n" \
+    code = "import sys; from pathlib import Path; from sinorus.kb.yamlread import read_file\n" \
            "try:\n    read_file(Path(sys.argv[1]))\nexcept Exception as e:\n    print(e)"
     p = subprocess.run([sys.executable, "-c", code, str(fifo)], capture_output=True, text=True, timeout=20)
     assert p.stdout.strip() == f"{fifo}: not a regular file", (p.stdout, p.stderr)

@@ -20,7 +20,11 @@ import pytest
 from conftest import invoke
 from test_cache import NO_CACHE, cache_files, fresh_cache, generate  # noqa: F401  (fresh_cache: a fixture)
 
-from sinorus import cache, index, yamlread
+from sinorus.index import cache
+
+from sinorus.index import db as index
+
+from sinorus.kb import yamlread
 
 
 def _one_second_fs(monkeypatch) -> None:
@@ -176,12 +180,12 @@ def test_kill_9_during_a_build_leaves_a_temporary_the_next_build_removes(fresh_c
     import sys
 
     data = generate(tmp_path / "data", 300)
-    code = ("import os, signal, sinorus.index as i\n"
+    code = ("import os, signal, sinorus.index.db as i\n"
             "real = i._fill\n"
             "def fill(con, kb, progress):\n"
             "    real(con, kb, progress); con.commit(); os.kill(os.getpid(), signal.SIGKILL)\n"
             "i._fill = fill\n"
-            "from sinorus.cli import run\n"
+            "from sinorus.cli.app import run\n"
             f"run(['--data', {str(data)!r}, 'timeline', '--json'])\n")
     env = dict(os.environ, SINORUS_CACHE_DIR=str(fresh_cache))
     proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True)

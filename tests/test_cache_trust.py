@@ -382,7 +382,8 @@ def test_on_a_terminal_stored_json_is_checked_too(cache):
 
 def test_check_reads_the_yaml_whatever_the_index_says(cache, data):
     """An index forged to match a data set (stamp and mtime put back) cannot make `check` say ok."""
-    from sinorus import index, paths
+    from sinorus.index import db as index
+    from sinorus.kb import paths
 
     assert sub("--data", data, "timeline", "--json").code == 0
     tamper(index_file(cache), "UPDATE records SET body = replace(body, 'Moscow', 'Moscow' || char(27) || '[31m');")
@@ -440,7 +441,7 @@ def test_an_index_of_another_schema_is_rebuilt_at_once(cache, change):
 
 
 def test_the_schema_sinorus_expects_is_the_one_it_writes(cache):
-    from sinorus import index
+    from sinorus.index import db as index
 
     assert sub("--data", OK_DATA, "timeline", "--json").code == 0
     con = sqlite3.connect(index_file(cache))
@@ -452,7 +453,7 @@ def test_every_query_has_a_step_budget():
     """A runaway statement that gets past validation still ends, in about a second on a small index."""
     import time
 
-    from sinorus import index
+    from sinorus.index import db as index
 
     con = sqlite3.connect(":memory:", factory=index._Connection)
     con.arm(index.QUERY_STEPS)
@@ -470,7 +471,7 @@ def test_every_query_has_a_step_budget():
 # the signal can stop the query, and it must, with the exit code and no traceback.
 UNBOUNDED = """
 import sys
-from sinorus import index
+from sinorus.index import db as index
 index._schema_problem = lambda con: None
 index.QUERY_STEPS = 10 ** 15
 sys.stderr.write("ready\\n"); sys.stderr.flush()
@@ -517,7 +518,7 @@ def nobody_prefix() -> tuple[list[str] | None, str]:
         return None, "setpriv (util-linux) is not installed"
     base = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
     for extra in ([], ["--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search"]):
-        probe = subprocess.run([*base, *extra, "--", sys.executable, "-c", "import sinorus.cli"], capture_output=True, cwd="/", timeout=60)
+        probe = subprocess.run([*base, *extra, "--", sys.executable, "-c", "import sinorus.cli.app"], capture_output=True, cwd="/", timeout=60)
         if probe.returncode == 0:
             return [*base, *extra, "--"], ""
     return None, f"uid {NOBODY} cannot run {sys.executable}: {probe.stderr.decode(errors='replace').strip()[-200:]}"

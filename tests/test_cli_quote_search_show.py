@@ -24,7 +24,7 @@ def test_quote_text_search_in_vietnamese_without_accents(cli):
 
 
 def test_quote_texts_are_verbatim(cli):
-    from sinorus.check import normalise
+    from sinorus.kb.check import normalise
     from conftest import ROOT
 
     articles = {p.name[:3]: normalise(p.read_text(encoding="utf-8")) for p in (ROOT / "seeds").iterdir()}

@@ -14,8 +14,8 @@ import unicodedata
 import pytest
 
 from conftest import ARTICLE, ROOT, write_kb
-from sinorus.check import normalise
-from sinorus.sentences import ABBREVIATIONS, split_sentences
+from sinorus.kb.check import normalise
+from sinorus.matching.sentences import ABBREVIATIONS, split_sentences
 
 COVERAGE = re.compile(r"^(\S+): (\d+) of (\d+) sentences cited \((\d+)%\)$")
 ABBREVIATED_END = re.compile(r"(?:^|\W)(?:" + "|".join(map(re.escape, sorted(ABBREVIATIONS))) + r"|[A-Z])\.$")

@@ -176,7 +176,7 @@ def test_csv_raw_without_csv_is_a_usage_error(cli, args):
 
 def test_a_carriage_return_never_reaches_a_cell(cli, tmp_path):
     """CR is a trigger too, but the loader refuses it in any text; the rule still covers it."""
-    from sinorus.exporters.records import spreadsheet_safe
+    from sinorus.output.exporters.records import spreadsheet_safe
 
     data = write_kb(tmp_path, [{"id": "cr", "date": "2020-01-01", "title": "\r=1+1"}])
     r = cli("--data", data, "timeline", "--csv")

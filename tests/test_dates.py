@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from conftest import write_kb
-from sinorus.dates import PartialDate, build_range, parse_user_date
+from sinorus.matching.dates import PartialDate, build_range, parse_user_date
 from sinorus.errors import UsageError
 
 TODAY = date(2026, 11, 24)
@@ -40,7 +40,7 @@ def test_unreadable_dates_are_usage_errors(text):
 
 
 def test_iso_input_never_reaches_dateparser(monkeypatch):
-    import sinorus.dates as dates
+    import sinorus.matching.dates as dates
 
     monkeypatch.setattr(dates, "_dateparser_read", lambda *a: pytest.fail("dateparser used for ISO input"))
     for text in ("2019", "2019-06", "2019-06-05", "2019/6/5", "5/6/2019", "tháng 2 năm 2022"):
@@ -219,7 +219,7 @@ TODAYS = [date(2026, 11, 30), date(2024, 2, 29), date(2023, 1, 1), date(2025, 12
 @pytest.mark.parametrize("today", TODAYS, ids=str)
 def test_relative_phrases_read_as_dateparser_reads_them(today):
     """The oracle is dateparser itself, on every phrase the fast reader takes."""
-    from sinorus.dates import _dateparser_read, _relative
+    from sinorus.matching.dates import _dateparser_read, _relative
 
     for typed in RELATIVE:
         mine = _relative(" ".join(typed.split()), today)
@@ -228,7 +228,7 @@ def test_relative_phrases_read_as_dateparser_reads_them(today):
 
 
 def test_other_phrases_still_reach_dateparser():
-    from sinorus.dates import _relative
+    from sinorus.matching.dates import _relative
 
     for typed in ("the day before yesterday", "1 decade ago", "3 hours ago", "last monday", "a while ago"):
         assert _relative(typed, TODAY) is None, typed

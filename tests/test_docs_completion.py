@@ -8,7 +8,7 @@ from conftest import ROOT, run_subprocess
 def _commands():
     import typer.main
 
-    from sinorus.cli import app
+    from sinorus.cli.app import app
 
     group = typer.main.get_command(app)
     return sorted(group.commands)

@@ -1,6 +1,6 @@
 """The query engine against an independent oracle: the same questions answered in plain Python.
 
-Every command is answered by SQL over the compiled index (sinorus.engine); here the
+Every command is answered by SQL over the compiled index (sinorus.index.engine); here the
 answers are recomputed straight from the YAML (``yaml.safe_load``), with a small date
 reader of their own, and compared with the CLI's ``--json``. Nothing of sinorus'
 query code is imported (not engine, index, dates nor query), so a slip in the SQL

@@ -23,7 +23,7 @@ from urllib.parse import unquote
 import pytest
 
 from conftest import ROOT
-from sinorus.model import CITATION_SCHEMA, MULTI_LINE, ROLE_SCHEMA, SCHEMA, SECTIONS, SINGLE_LINE, to_dict
+from sinorus.kb.model import CITATION_SCHEMA, MULTI_LINE, ROLE_SCHEMA, SCHEMA, SECTIONS, SINGLE_LINE, to_dict
 from test_export import parse, run_chromium
 
 IMG = "<img src=x onerror=alert(1)>"
@@ -37,7 +37,7 @@ def sections(kb) -> dict[str, list[dict]]:
 
 
 def write(tmp_path: Path, data: dict[str, list[dict]], name: str = "kb.yaml") -> Path:
-    from sinorus.yamlwrite import dump_sections
+    from sinorus.kb.yamlwrite import dump_sections
 
     path = tmp_path / name
     path.write_text(dump_sections(data), encoding="utf-8")
@@ -213,7 +213,7 @@ def test_markdown_code_span_holds_any_text(file):
     """Defence in depth behind the loader: a file name reaching the renderer cannot end its code span."""
     from markdown_it import MarkdownIt
 
-    from sinorus.exporters.markdown import md_code
+    from sinorus.output.exporters.markdown import md_code
 
     page = MarkdownIt("commonmark").render("Article file: " + md_code(file) + ".")
     assert page.count("<code>") == 1 and "<img" not in page and page.count("<p>") == 1
@@ -251,7 +251,7 @@ def test_timelinejs_group_label_is_inert_in_both_viewers(cli, sections, tmp_path
 
 def test_stats_plain_lines_cannot_be_forged_by_a_name():
     """The loader refuses a tab or newline in a name; the renderer collapses them anyway, as every plain output."""
-    from sinorus.render import Output, show_stats
+    from sinorus.output.render import Output, show_stats
 
     stats = {
         "counts": {"events": 2},
@@ -359,7 +359,7 @@ def test_invisible_titles_labels_and_names_are_empty(cli, sections, tmp_path, na
 
 def test_is_blank_follows_unicode_categories():
     """Every format character, space and lone mark is invisible; letters, digits, symbols and marks on a base are not."""
-    from sinorus.text import is_blank
+    from sinorus.matching.text import is_blank
 
     invisible = visible = 0
     for cp in range(0x110000):
@@ -445,7 +445,7 @@ def test_bash_completion_of_a_crafted_alias_runs_nothing(bash_completion, tmp_pa
 
 def test_completion_words_per_shell():
     """What each shell's script receives: quoted for bash; dropped where the shell cannot carry it."""
-    from sinorus.text import completion_word
+    from sinorus.matching.text import completion_word
 
     assert completion_word("Шойгу", "bash") == "Шойгу" and completion_word("sergei-shoigu", "bash") == "sergei-shoigu"
     assert completion_word("$(x)", "bash") == "\\$\\(x\\)"

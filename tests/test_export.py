@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sinorus import export
+from sinorus.output import export
 
 HOSTILE = '<script>alert(1)</script> & "quoted" </script><!--'
 FORMATS = ("json", "jsonl", "csv", "yaml", "md", "timelinejs", "html")
@@ -272,7 +272,7 @@ def test_html_data_block_is_json_that_cannot_break_out(cli, kb):
 @pytest.fixture
 def hostile_data(cli, tmp_path, kb) -> tuple[Path, str]:
     """A copy of the knowledge base, via export --format yaml, whose first event has a hostile title."""
-    from sinorus.yamlwrite import dump_sections
+    from sinorus.kb.yamlwrite import dump_sections
 
     src = tmp_path / "kb.yaml"
     assert cli("export", "-f", "yaml", "-o", src).code == 0
@@ -430,7 +430,7 @@ def test_browser_filters_by_topic_person_and_words(cli, kb, tmp_path):
     tags = dump_dom(tmp_path, page, f"#topic={topic}&person={person}")
     assert visible_events(tags) == [e.id for e in events_in_order(kb, lambda e: topic in e.topics and person in e.people)]
     # words match without accents, in any order: the first event's Vietnamese title, folded
-    from sinorus.text import fold
+    from sinorus.matching.text import fold
 
     e = next(e for e in events_in_order(kb) if e.title_vi)
     words = fold(e.title_vi).split()[:3]

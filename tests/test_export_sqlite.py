@@ -17,9 +17,9 @@ import sys
 
 import pytest
 
-from sinorus import model
-from sinorus.exporters.kbyaml import closed_subset
-from sinorus.text import fold
+from sinorus.kb import model
+from sinorus.output.exporters.kbyaml import closed_subset
+from sinorus.matching.text import fold
 
 RECORDS = ("sources", "people", "topics", "events", "quotes", "facts")
 LINKS = {"event_people": ("events", "people"), "event_topics": ("events", "topics"),

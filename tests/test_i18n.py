@@ -136,7 +136,7 @@ def test_typer_still_has_the_words_we_translate():
     import typer.core
     from typer._click import decorators, formatting
 
-    from sinorus.i18n_click import COMMAND_METAVAR, HELP_OPTION, OPTIONS_METAVAR, TYPER_MESSAGES, USAGE
+    from sinorus.cli.i18n_click import COMMAND_METAVAR, HELP_OPTION, OPTIONS_METAVAR, TYPER_MESSAGES, USAGE
 
     source = inspect.getsource(typer.core)
     for message in TYPER_MESSAGES:
@@ -180,7 +180,7 @@ def test_lang_before_or_after_the_command_beats_the_environment(args):
 
 
 def test_every_command_takes_lang():
-    from sinorus.cli import app
+    from sinorus.cli.app import app
 
     names = [c.name or c.callback.__name__ for c in app.registered_commands]
     assert len(names) >= 12
@@ -217,9 +217,9 @@ def test_english_runs_never_load_the_vietnamese_machinery(tmp_path):
         assert p.returncode == 0, p.stderr[-2000:]
         return {line.rsplit("|", 1)[1].strip() for line in p.stderr.decode().splitlines() if line.startswith("import time:") and "|" in line}
 
-    assert "sinorus.i18n_click" not in imported("timeline", "--json")
-    assert "sinorus.i18n_click" not in imported("timeline", "--format", "table")
-    assert "sinorus.i18n_click" in imported("timeline", "--json", "--lang", "vi")
+    assert "sinorus.cli.i18n_click" not in imported("timeline", "--json")
+    assert "sinorus.cli.i18n_click" not in imported("timeline", "--format", "table")
+    assert "sinorus.cli.i18n_click" in imported("timeline", "--json", "--lang", "vi")
 
 
 # --- what a Vietnamese reader sees -----------------------------------------------------------
@@ -265,7 +265,7 @@ def test_a_cut_listing_says_how_many_there_were():
 
 
 def test_who_shows_vietnamese_roles_and_the_period_asked_for(kb):
-    from sinorus.dates import parse_user_date
+    from sinorus.matching.dates import parse_user_date
 
     person = max(kb.people.values(), key=lambda p: (sum(1 for r in p.roles if r.title_vi and r.start), p.id))
     lines = vi("who", person.id).stdout.splitlines()
@@ -403,7 +403,7 @@ def _strings(value) -> set:
 @pytest.fixture(scope="module")
 def data_strings(kb):
     """Every text of the data (titles, summaries, names, notes, ids, places...), to take out of a screen."""
-    from sinorus.model import to_dict
+    from sinorus.kb.model import to_dict
 
     found = set()
     for section in ("events", "quotes", "people", "topics", "facts", "sources"):
@@ -475,14 +475,16 @@ def words(message: str) -> set:
     """The words of an error that are the interface's own: without what is code or echoed back
     (quoted values and ids, options, commands, paths, and the field, format and kind names a hint
     lists for the user to type)."""
-    from sinorus import export, render, store
-    from sinorus.cli import app
+    from sinorus.output import export
+    from sinorus.output import render
+    from sinorus.index import cache
+    from sinorus.cli.app import app
 
     message = re.sub(r"'[^']*'|\"[^\"]*\"|--?[\w-]+|sinorus [\w-]+|/\S+|\bx\.\S+|\b\w+(?:-\w+)+", " ", message)
     names = set(render.HEADINGS) | set(export.names()) | set(render.LISTING_FORMATS)
     names |= {"year", "event", "quote", "person", "fact", "topic", "source", "YAML", "QUERY", "name", "range"}
     names |= {c.name or c.callback.__name__ for c in app.registered_commands}
-    names |= {w for p in store.load().people.values() for w in p.name.split()}
+    names |= {w for p in cache.load().people.values() for w in p.name.split()}
     return {w for w in re.findall(r"[^\W\d_]{3,}", message) if w not in names and w.lower() not in ("lỗi", "error")}
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from sinorus.model import SECTIONS, SINGULAR
-from sinorus.yamlread import Plain, YList, YMap, parse_text
+from sinorus.kb.model import SECTIONS, SINGULAR
+from sinorus.kb.yamlread import Plain, YList, YMap, parse_text
 
 from conftest import ROOT, invoke
 from test_bad_data import CHECK, RULES

@@ -30,7 +30,7 @@ def one_error_line(r) -> str:
 
 
 def test_the_variable_chooses_the_parser(monkeypatch):
-    from sinorus import yamlread
+    from sinorus.kb import yamlread
 
     monkeypatch.setenv("SINORUS_YAML_PARSER", "pure")
     assert yamlread.parser_name() == "pure"
@@ -87,7 +87,7 @@ def test_an_escape_past_unicode_is_invalid_yaml_with_both(cli, tmp_path, monkeyp
 
 def test_both_parsers_refuse_every_control_escape_alike(cli, tmp_path, parser):
     """Every C0/C1 control and bidi override written as a \\u escape: the same refusal, the same place."""
-    from sinorus.text import find_control
+    from sinorus.matching.text import find_control
 
     codes = [c for c in range(0x2070) if find_control(chr(c))]
     assert len(codes) > 60
@@ -140,7 +140,7 @@ def test_did_you_mean_stays_within_a_budget(cli, monkeypatch, dangling_set):
     With a budget of 50,000 compared ids, only the first ten references (5,000 events each) get a hint;
     every problem is still reported, in full.
     """
-    from sinorus import store
+    from sinorus.kb import store
 
     data, broken = dangling_set
     compared = []

@@ -11,8 +11,8 @@ stranger is ever answered with someone else) and the recall printed by
 
 import pytest
 
-from sinorus.names import rank
-from sinorus.text import fold
+from sinorus.matching.names import rank
+from sinorus.matching.text import fold
 
 # Real spellings of people in the data: they must find that person.
 MUST_MATCH = [

@@ -97,7 +97,7 @@ def test_usage_error_exit_code_and_one_line(cli):
 
 
 def test_keyboard_interrupt_exits_130(cli, monkeypatch):
-    from sinorus.engine import Engine
+    from sinorus.index.engine import Engine
 
     def boom(*a, **k):
         raise KeyboardInterrupt
@@ -108,7 +108,7 @@ def test_keyboard_interrupt_exits_130(cli, monkeypatch):
 
 
 def test_unexpected_error_is_one_line_with_hint(cli, monkeypatch):
-    from sinorus.engine import Engine
+    from sinorus.index.engine import Engine
 
     def boom(*a, **k):
         raise ZeroDivisionError("x")

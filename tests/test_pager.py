@@ -200,8 +200,8 @@ def test_an_error_comes_after_the_output_it_follows(pager):
 
 def test_a_pipe_does_not_import_the_pager():
     """Start-up in a pipe is unchanged: the check is one isatty(). (subprocess comes with typer anyway.)"""
-    probe = ("import sys; from sinorus.cli import run; code = run(['timeline', '--from', '2025', '--json']);"
-             "print('\\n', code, 'sinorus.pager' in sys.modules, file=sys.stderr)")
+    probe = ("import sys; from sinorus.cli.app import run; code = run(['timeline', '--from', '2025', '--json']);"
+             "print('\\n', code, 'sinorus.output.pager' in sys.modules, file=sys.stderr)")
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.split()[-2:] == ["0", "False"]

@@ -19,10 +19,10 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import assume, example, given, strategies as st  # noqa: E402
 
 from conftest import FIXTURES  # noqa: E402
-from sinorus import dates  # noqa: E402
-from sinorus.dates import PartialDate, build_range, interval_of, parse_user_date  # noqa: E402
+from sinorus.matching import dates  # noqa: E402
+from sinorus.matching.dates import PartialDate, build_range, interval_of, parse_user_date  # noqa: E402
 from sinorus.errors import UsageError  # noqa: E402
-from sinorus.text import fold, strip_accents  # noqa: E402
+from sinorus.matching.text import fold, strip_accents  # noqa: E402
 
 OK_DATA = str(FIXTURES / "ok" / "data")
 TODAY = date(2025, 6, 1)

@@ -12,7 +12,7 @@ import unicodedata
 import pytest
 
 from conftest import ROOT, run_subprocess, write_kb
-from sinorus.check import normalise
+from sinorus.kb.check import normalise
 
 MARK = re.compile(r"⟦(.*?)⟧\[([^\]]*)\]")
 

@@ -40,10 +40,10 @@ def test_version_without_a_cache_reads_the_model(cli, kb):
 
 
 def test_version_of_other_data_wherever_data_stands(cli, tmp_path):
-    from sinorus import store
+    from sinorus.index import cache
 
     data = write_kb(tmp_path, [{"id": "a", "date": "2020-05-01"}, {"id": "b", "date": "2021"}, {"id": "future", "date": "2999-01-01"}])
-    expected = _expected_version(store.load(data, use_cache=False), f"data at {data}")
+    expected = _expected_version(cache.load(data, use_cache=False), f"data at {data}")
     assert "newest event 2021;" not in expected and "newest event 2021)" in expected  # the 2999 event is not over
     assert cli("--data", data, "-V").stdout == expected
     assert cli("-V", "--data", data).stdout == expected
@@ -234,7 +234,7 @@ def test_no_trailing_spaces_in_a_piped_table(cli, env):
 
 @pytest.mark.parametrize("pid,on", [("sergei-lavrov", "2024"), ("vladimir-putin", "2022-02"), ("wang-yi", "2024-04-09")])
 def test_who_on_limits_roles_events_and_quotes(cli, kb, pid, on):
-    from sinorus.dates import parse_user_date
+    from sinorus.matching.dates import parse_user_date
 
     span = parse_user_date(on)
     p = kb.people[pid]
@@ -271,7 +271,7 @@ def test_jsonl_is_the_json_object_on_one_line(cli, command):
 
 @pytest.mark.parametrize("command", ["who", "stats", "read"])
 def test_csv_is_refused_where_it_means_nothing(cli, command):
-    from sinorus.render import COMMAND_FORMATS
+    from sinorus.output.render import COMMAND_FORMATS
 
     r = cli(*SINGLE[command], "--format", "csv")
     assert r.code == 2 and r.stdout == ""
@@ -369,7 +369,7 @@ def _bash_replies(sub, line: str, **env) -> list[str]:
 
 
 def test_who_completes_full_names_from_any_word_without_accents(sub, kb):
-    from sinorus.text import fold
+    from sinorus.matching.text import fold
 
     replies = _bash_replies(sub, "sinorus who tap")
     names = {n for p in kb.people.values() for n in p.names}
@@ -387,7 +387,7 @@ def test_bash_gets_names_with_spaces_as_one_word(sub):
 
 
 def test_topic_completes_ids_and_aliases(sub, kb):
-    from sinorus.text import fold
+    from sinorus.matching.text import fold
 
     assert "sco" in _bash_replies(sub, "sinorus timeline --topic sc")
     replies = _bash_replies(sub, "sinorus quote --topic thuong")
@@ -412,7 +412,7 @@ def test_option_values_complete(sub, line, expected):
 
 
 def test_export_format_completes_the_exporters(sub):
-    from sinorus import export
+    from sinorus.output import export
 
     assert sorted(_bash_replies(sub, "sinorus export -f ")) == sorted(export.names())
 

@@ -82,7 +82,7 @@ def test_search_without_cache_skips_rapidfuzz_when_exact_hits_fill_the_limit():
 def test_version_imports_no_library(warm):
     mods = imported("--version", env=warm)
     assert not set(HEAVY) & top_level(mods)
-    assert not {"sinorus.model", "sinorus.query", "sinorus.render", "sinorus.store"} & mods  # the counts come from the index
+    assert not {"sinorus.kb.model", "sinorus.index.searchable", "sinorus.output.render", "sinorus.kb.store"} & mods  # the counts come from the index
 
 
 @pytest.mark.parametrize("args", [
@@ -93,8 +93,8 @@ def test_version_imports_no_library(warm):
 def test_json_answers_never_revive_records(warm, args):
     """Every command's JSON is the index's stored text: no model, no YAML, no loader, no cache-folder lookup."""
     mods = imported(*args, env=warm)
-    # sinorus.dates is the one reader of dates, for every path (it imports dateparser only for phrases without a year)
-    assert not {"sinorus.model", "sinorus.query", "sinorus.store", "sinorus.yamlread", "platformdirs"} & mods, args
+    # sinorus.matching.dates is the one reader of dates, for every path (it imports dateparser only for phrases without a year)
+    assert not {"sinorus.kb.model", "sinorus.index.searchable", "sinorus.kb.store", "sinorus.kb.yamlread", "platformdirs"} & mods, args
     assert not set(HEAVY) & top_level(mods), args
 
 
@@ -137,8 +137,8 @@ def _run_click(command, args):
 def test_lazy_group_answers_as_the_eager_one(args):
     import typer.main
 
-    from sinorus.cli import app
-    from sinorus.lazycli import LazyCommands, command_for
+    from sinorus.cli.app import app
+    from sinorus.cli.lazy import LazyCommands, command_for
 
     lazy = command_for(app)
     assert isinstance(lazy.commands, LazyCommands)
@@ -148,8 +148,8 @@ def test_lazy_group_answers_as_the_eager_one(args):
 def test_lazy_group_lists_every_command_in_order():
     import typer.main
 
-    from sinorus.cli import app
-    from sinorus.lazycli import command_for
+    from sinorus.cli.app import app
+    from sinorus.cli.lazy import command_for
 
     eager = typer.main.get_command(app)
     lazy = command_for(app)
@@ -161,7 +161,7 @@ def test_lazy_group_lists_every_command_in_order():
 @pytest.mark.parametrize("words", ["sinorus ti", "sinorus ", "sinorus cache ", "sinorus timeline --to", "sinorus show no-lim"])
 def test_shell_completion_is_unchanged(words):
     env = {**os.environ, "_SINORUS_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": str(len(words.split(" ")) - 1)}
-    eager = subprocess.run([sys.executable, "-c", "from sinorus.cli import _safe_completion, app; _safe_completion(); app(prog_name='sinorus')"], capture_output=True, env=env)
+    eager = subprocess.run([sys.executable, "-c", "from sinorus.cli.app import _safe_completion, app; _safe_completion(); app(prog_name='sinorus')"], capture_output=True, env=env)
     lazy = subprocess.run([sys.executable, "-m", "sinorus"], capture_output=True, env=env)
     assert (lazy.returncode, lazy.stdout) == (eager.returncode, eager.stdout)
     assert lazy.stdout.strip()

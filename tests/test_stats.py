@@ -73,7 +73,7 @@ def test_stats_has_no_csv(cli):
 
 
 def test_bar_scale():
-    from sinorus.render import bar
+    from sinorus.output.render import bar
 
     assert bar(0, 10, 40) == "" and bar(10, 10, 40) == "█" * 40
     assert bar(1, 1000, 40) == "▏", "a non-zero value is never invisible"

@@ -21,10 +21,11 @@ import tracemalloc
 import pytest
 
 from conftest import ROOT, write_kb
-from sinorus import i18n, render
-from sinorus.dates import PartialDate
+from sinorus import i18n
+from sinorus.output import render
+from sinorus.matching.dates import PartialDate
 from sinorus.errors import UsageError
-from sinorus.render import Output, emit, emit_grouped
+from sinorus.output.render import Output, emit, emit_grouped
 
 SECTIONS = {"event": "events", "quote": "quotes", "person": "people", "topic": "topics", "source": "sources", "fact": "facts"}
 
@@ -99,9 +100,9 @@ def outcome(kind, records, fmt, kb, fields=None, group=None) -> tuple:
 @functools.cache
 def bundled():
     """The bundled knowledge base (not a fixture: hypothesis would print all of it with a failure)."""
-    from sinorus import store
+    from sinorus.index import cache
 
-    return store.load(ROOT / "data", use_cache=False)
+    return cache.load(ROOT / "data", use_cache=False)
 
 
 if given is not None:
@@ -223,7 +224,7 @@ def written_to(stream, kind, records, fmt, kb, group=None) -> None:
 def test_a_long_listing_starts_the_pager_at_once(kb, monkeypatch):
     """Through the pager's holding stream: the pager starts after the first block of the table,
     not after the last of 5,000 records."""
-    from sinorus import pager
+    from sinorus.output import pager
 
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.setenv("LINES", "40")

@@ -188,7 +188,7 @@ MUTATIONS = [dangling_person, dangling_event_in_a_quote, dangling_source_in_a_fa
 
 @pytest.mark.parametrize("mutate", MUTATIONS, ids=[m.__name__ for m in MUTATIONS])
 def test_wrong_data_fails_with_the_loaders_first_problem_and_count(data, cache, mutate):
-    from sinorus.store import collect
+    from sinorus.kb.store import collect
 
     mutate(data)
     problems = [str(p) for p in collect(data)[1]]  # what the whole-knowledge-base loader finds, in its order

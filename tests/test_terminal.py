@@ -271,7 +271,7 @@ def test_full_disk_on_stdout():
 
 
 def test_keyboard_interrupt_in_run_exits_130(cli, monkeypatch):
-    from sinorus.engine import Engine
+    from sinorus.index.engine import Engine
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
@@ -322,7 +322,7 @@ def interrupt(data: Path, sig: int, cache: Path | None = None) -> tuple[subproce
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-@pytest.mark.parametrize("after", ["sinorus.launch", "typer._click.core", "sinorus.cli", "rich.table"])
+@pytest.mark.parametrize("after", ["sinorus.launch", "typer._click.core", "sinorus.cli.app", "rich.table"])
 def test_a_signal_during_start_up_is_quiet(sig, after):
     """Ctrl-C while Python is still importing (told by -X importtime's line for a module) exits
     quietly with 130 (143 for SIGTERM), never with a KeyboardInterrupt traceback.

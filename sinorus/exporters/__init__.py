@@ -1,1 +1,0 @@
-"""Export formats. Each module registers its functions with ``sinorus.export.exporter``."""

@@ -1,0 +1,2 @@
+"""Writing answers: JSON from stored bodies, tables and plain lines, the pager, exports.
+"""

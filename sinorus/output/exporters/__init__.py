@@ -1,0 +1,1 @@
+"""Export formats. Each module registers its functions with ``sinorus.output.export.exporter``."""
