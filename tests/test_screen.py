@@ -271,7 +271,7 @@ def test_jsonl_is_the_json_object_on_one_line(cli, command):
 
 @pytest.mark.parametrize("command", ["who", "stats", "read"])
 def test_csv_is_refused_where_it_means_nothing(cli, command):
-    from sinorus.output.render import COMMAND_FORMATS
+    from sinorus.output.options import COMMAND_FORMATS
 
     r = cli(*SINGLE[command], "--format", "csv")
     assert r.code == 2 and r.stdout == ""

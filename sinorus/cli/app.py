@@ -394,7 +394,7 @@ def _complete_format(ctx: typer.Context, incomplete: str) -> List[str]:
         from sinorus.output import export
 
         return [n for n in export.names() if n.startswith(incomplete)]
-    from sinorus.output.render import COMMAND_FORMATS, LISTING_FORMATS
+    from sinorus.output.options import COMMAND_FORMATS, LISTING_FORMATS
 
     return [f for f in COMMAND_FORMATS.get(ctx.info_name or "", LISTING_FORMATS) if f.startswith(incomplete)]
 
@@ -430,7 +430,7 @@ def _output(json_: bool = False, jsonl: bool = False, csv_: bool = False, fmt: O
             command: Optional[str] = None):
     """How to write: the format (refused, naming the ones it can write, when `command` cannot write it), fields, terminal."""
     from sinorus.errors import UsageError
-    from sinorus.output.render import Output, choose_format
+    from sinorus.output.options import Output, choose_format
 
     chosen = _field_list(fields)
     format_ = choose_format(json_, jsonl, csv_, fmt, command)

@@ -10,7 +10,6 @@ ranks with ``sinorus.matching.scoring``: the engine only asks the index.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
@@ -67,6 +66,8 @@ class Row:
             bad = ix.body_control(self.body, find_unsafe)
             if bad is not None:
                 raise ix.Tampered(f"control character U+{ord(bad):04X} in a stored record")
+            import json
+
             try:
                 data = json.loads(self.body)
             except ValueError:
@@ -121,26 +122,26 @@ class Revived:
         return getattr(self._rows, "total", None)
 
 
-@dataclass(frozen=True)
 class Hit:
-    type: str
-    id: str
-    score: float
-    field: str
-    record: Any  # a Row from the engine; the model record once revived for a table
-    match: dict | None = None  # why it matched: {"field", "snippet"} (see sinorus.matching.snippet)
-    spans: tuple = ()  # the matched words' places in the snippet, for highlighting
+    """A search result: its record (a Row, or its model record once revived for a table), score,
+    the field it matched in, and why ({"field", "snippet"} and the matched words' places)."""
+
+    __slots__ = ("type", "id", "score", "field", "record", "match", "spans")
+
+    def __init__(self, type: str, id: str, score: float, field: str, record: Any, match: dict | None = None, spans: tuple = ()) -> None:
+        self.type, self.id, self.score, self.field, self.record, self.match, self.spans = type, id, score, field, record, match, spans
+
+    def revived(self) -> "Hit":
+        return Hit(self.type, self.id, self.score, self.field, self.record.record, self.match, self.spans)
 
 
-@dataclass(frozen=True)
 class Profile:
     """`who`: a person with their events and quotes (and, with --on, the roles held then)."""
 
-    person: Row
-    events: Rows
-    quotes: Rows
-    roles_on: list | None = None
-    on: Any = None  # the Interval asked about
+    __slots__ = ("person", "events", "quotes", "roles_on", "on")
+
+    def __init__(self, person: Any, events: Any, quotes: Any, roles_on: list | None = None, on: Any = None) -> None:
+        self.person, self.events, self.quotes, self.roles_on, self.on = person, events, quotes, roles_on, on
 
     def roles_on_data(self) -> list[dict[str, Any]]:
         from sinorus.kb.model import to_dict
@@ -149,9 +150,7 @@ class Profile:
 
     def revived(self) -> "Profile":
         """The same answer in model records, for the table and plain views."""
-        from dataclasses import replace
-
-        return replace(self, person=self.person.record, events=list(Revived(self.events)), quotes=list(Revived(self.quotes)))
+        return Profile(self.person.record, list(Revived(self.events)), list(Revived(self.quotes)), self.roles_on, self.on)
 
 
 class Engine:

@@ -43,12 +43,10 @@ def hits(found: Any, output: Any, engine: Any) -> None:
 
         bodies.hits(found, output.format == "jsonl", output.out)
         return
-    from dataclasses import replace
-
     from sinorus.index.engine import Listing
     from sinorus.output.render import emit
 
-    revived = Listing([replace(h, record=h.record.record) for h in found], found.total)
+    revived = Listing([h.revived() for h in found], found.total)
     emit("hit", revived, output, engine.knowledge_base())
 
 

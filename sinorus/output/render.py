@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable, TextIO
 
 from sinorus import i18n
-from sinorus.errors import OutputClosed, UsageError
+from sinorus.errors import UsageError
 from sinorus.i18n import N_, _, ngettext, pgettext
-from sinorus.streams import stdout_is_terminal
+from sinorus.output.options import LISTING_FORMATS, Output
 
 if TYPE_CHECKING:
     from sinorus.kb.model import KnowledgeBase
@@ -27,77 +27,6 @@ def to_dict(record: Any, **options: Any) -> dict[str, Any]:
     from sinorus.kb.model import to_dict as plain
 
     return plain(record, **options)
-
-
-@dataclass
-class Output:
-    """Where and how to write, decided once at the command boundary."""
-
-    format: str = "table"
-    fields: list[str] | None = None
-    stream: TextIO | None = None
-    is_tty: bool = False
-    csv_raw: bool = False  # CSV byte for byte, for programs; by default formula cells are neutralised
-    started: bool = False  # something was written: an answer cannot be taken back and started again
-
-    @property
-    def out(self) -> TextIO:
-        return _PipeGuard(self.stream or sys.stdout, self)
-
-
-class _PipeGuard:
-    """A stream whose reader may leave (`| head`): turns EPIPE into OutputClosed."""
-
-    def __init__(self, stream: TextIO, owner: Output | None = None):
-        self._stream = stream
-        self._owner = owner
-
-    def write(self, text: str) -> int:
-        if self._owner is not None and text:
-            self._owner.started = True
-        try:
-            return self._stream.write(text)
-        except BrokenPipeError:
-            raise OutputClosed() from None
-
-    def flush(self) -> None:
-        try:
-            self._stream.flush()
-        except BrokenPipeError:
-            raise OutputClosed() from None
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
-
-
-# What each command that is not a listing can write (a listing: every format of LISTING_FORMATS).
-# jsonl is the one JSON object on one line; show's csv is a header row and the record's row.
-COMMAND_FORMATS = {
-    "who": ("table", "plain", "json", "jsonl"),
-    "show": ("table", "plain", "json", "jsonl", "csv"),
-    "stats": ("table", "plain", "json", "jsonl"),
-    "read": ("table", "plain", "json", "jsonl"),
-}
-
-
-def choose_format(json_: bool = False, jsonl: bool = False, csv_: bool = False, fmt: str | None = None, command: str | None = None) -> str:
-    """The one format asked for (table on a terminal, plain in a pipe by default); one that `command`
-    cannot write is a usage error naming those it can."""
-    chosen = [name for flag, name in ((json_, "json"), (jsonl, "jsonl"), (csv_, "csv")) if flag]
-    if fmt:
-        chosen.append(fmt)
-    if len(set(chosen)) > 1:
-        both = f" {_('and')} ".join(sorted(set(chosen)))
-        raise UsageError(_("choose one output format, not {formats}").format(formats=both), _("use one of --json, --jsonl, --csv or --format"))
-    if chosen:
-        allowed = COMMAND_FORMATS.get(command or "", LISTING_FORMATS)
-        if chosen[0] in LISTING_FORMATS and chosen[0] not in allowed:
-            raise UsageError(_("Invalid value for '--format': {command} cannot be written as {format}").format(command=command, format=chosen[0]),
-                             _("choose from {choices}").format(choices=", ".join(allowed)))
-        if chosen[0] not in allowed:
-            raise UsageError(_("Invalid value for '--format': {value}").format(value=repr(chosen[0])), _("choose from {choices}").format(choices=", ".join(allowed)))
-        return chosen[0]
-    return "table" if stdout_is_terminal() else "plain"
 
 
 # --- plain values ---------------------------------------------------------------
@@ -904,14 +833,7 @@ def _width_from_env() -> int | None:
     return max(int(columns), MIN_WIDTH)
 
 
-FORMATS: dict[str, Callable[..., None]] = {
-    "table": _emit_table,
-    "plain": _emit_plain,
-    "json": _emit_json,
-    "jsonl": _emit_jsonl,
-    "csv": _emit_csv,
-}
-LISTING_FORMATS = tuple(FORMATS)
+FORMATS: dict[str, Callable[..., None]] = dict(zip(LISTING_FORMATS, (_emit_table, _emit_plain, _emit_json, _emit_jsonl, _emit_csv)))
 
 
 def emit_object(obj: dict[str, Any], output: Output) -> None:
