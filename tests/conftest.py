@@ -120,3 +120,13 @@ def write_kb(directory: Path, events: list[dict], *, people: list[dict] | None =
     text = re.sub(r"^(\s*-?\s*(?:date|end|published): )'?([0-9][^'\n]*)'?$", r'\1"\2"', text, flags=re.M)
     (data / "events.yaml").write_text(text + extra, encoding="utf-8")
     return data
+
+
+def make_big():
+    """benchmarks/make_big.py as a module: the generator of large valid data sets."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_big", ROOT / "benchmarks" / "make_big.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

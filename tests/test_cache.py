@@ -8,7 +8,6 @@ never trusted. No timings here: benchmarks/ measures speed.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import sqlite3
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, invoke
+from conftest import invoke, make_big
 
 from sinorus.index import cache
 
@@ -30,15 +29,8 @@ from sinorus.kb import store
 NO_CACHE = {"SINORUS_NO_CACHE": "1"}
 
 
-def _make_big():
-    spec = importlib.util.spec_from_file_location("make_big", ROOT / "benchmarks" / "make_big.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def generate(path: Path, n: int = 300, seed: int = 7) -> Path:
-    _make_big().Gen(n, seed).write(path)
+    make_big().Gen(n, seed).write(path)
     return path
 
 
@@ -491,7 +483,10 @@ def test_pretty_json_property():
     from hypothesis import given, strategies as st
 
     leaves = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
-    values = st.recursive(leaves, lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner), max_leaves=20)
+    def containers(inner):
+        return st.lists(inner) | st.dictionaries(st.text(), inner)
+
+    values = st.recursive(leaves, containers, max_leaves=20)
 
     @given(values)
     def check(value):

@@ -9,7 +9,6 @@ the same first problem and the same count when the data is wrong, and no record 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import shutil
@@ -18,24 +17,17 @@ from pathlib import Path
 
 import pytest
 
-from conftest import invoke
+from conftest import invoke, make_big
 
 ROOT = Path(__file__).resolve().parent.parent
 NO_CACHE = {"SINORUS_NO_CACHE": "1"}
-
-
-def _make_big():
-    spec = importlib.util.spec_from_file_location("make_big", ROOT / "benchmarks" / "make_big.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> Path:
     """300 events, with quotes, facts, people, topics and article sources, in make_big's files."""
     out = tmp_path_factory.mktemp("stream") / "data"
-    _make_big().Gen(300, 5).write(out)
+    make_big().Gen(300, 5).write(out)
     return out
 
 
@@ -226,9 +218,9 @@ BUILD_PEAK_BOUND = RECORDS * PER_RECORD_BYTES * 6 // 10
 @pytest.fixture(scope="module")
 def twenty_thousand(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("stream20k") / "data"
-    make_big = _make_big()
-    make_big.PER_FILE = 500  # one file's tree is the streaming build's largest transient: keep it small beside the bound
-    counts = make_big.Gen(20_000, 3).write(out)
+    generator = make_big()
+    generator.PER_FILE = 500  # one file's tree is the streaming build's largest transient: keep it small beside the bound
+    counts = generator.Gen(20_000, 3).write(out)
     assert sum(counts.values()) == RECORDS  # the figures above are of this very set
     return out
 
