@@ -250,6 +250,9 @@ def _private_index(path: Path, location: Path) -> Any:
 def _write_index(location: Path, files: list[Path], sigs: list[tuple], target: Path) -> bool | Path:
     """Validate the data and index it record by record (store.Stream); True when the index was written.
 
+    When the cache holds an index of this data from before some files changed, only those files
+    are read again (index.update); what it cannot update is built whole.
+
     A problem in the data raises its DataError (nothing written); a cache that cannot be written
     answers False (with a note when that cost more than a second); files changed while read, the
     path of a private index of the bytes read (index.Changed), for this run only.
@@ -273,6 +276,12 @@ def _write_index(location: Path, files: list[Path], sigs: list[tuple], target: P
                     return None
                 return index.stamp_text(location, files, sigs, racy)
 
+            base = index.reusable(target, location)
+            if base is not None:  # an index of the same data before some files changed: only those are read again
+                try:
+                    return index.update(Stream(location, progress.files), base, location, files, sigs, target, stamp, progress.records)
+                except index.Rebuild as why:
+                    index.debug_note(f"index built whole: {why}")
             return index.build(Stream(location, progress.files), location, target, stamp, progress.records)
     except index.Changed as exc:
         return exc.path

@@ -61,7 +61,7 @@ from sinorus.i18n import _
 from sinorus.streams import stdout_is_terminal
 from sinorus.kb.paths import PACKAGE_DIR, yaml_files
 
-FORMAT = 7
+FORMAT = 8
 SECTIONS = ("sources", "people", "topics", "events", "quotes", "facts")  # as model.SECTIONS
 SECTION_NO = {name: i for i, name in enumerate(SECTIONS)}
 SINGULAR = ("source", "person", "topic", "event", "quote", "fact")
@@ -72,6 +72,9 @@ CODE = ("__init__.py", "index/db.py", "index/cache.py", "index/searchable.py", "
 RACY_NS = 2_000_000_000  # files modified this close to a build also get a content CRC
 FIELD_SEP, RECORD_SEP = "\x1f", "\x1e"  # never in folded text: fold turns controls and spaces into " "
 NAME_CODE = 0xE000  # a packed search field starts with chr(NAME_CODE + number of its name in meta field_names)
+# A whole build gives file number k's records the rowids after k << FILE_SHIFT, in the order read: rowid
+# order is file order (listings say ORDER BY rowid), with room between two files for a file re-read by update.
+FILE_SHIFT = 32
 
 
 # --- where the data is -------------------------------------------------------------
@@ -806,27 +809,45 @@ def build(kb: Any, location: Path, target: Path, stamp: str | Callable[[], str |
 
 
 def _build(kb: Any, location: Path, target: Path, stamp: str | Callable[[], str | None], progress: Callable[[int, int], None] | None) -> None:
+    streaming = hasattr(kb, "run")
+    records = 0 if streaming else sum(len(kb.section(s)) for s in SECTIONS)
+
+    def fill(con: sqlite3.Connection) -> tuple[tuple[str, ...], dict[str, str]]:
+        con.executescript(SCHEMA_SQL)
+        writer = _fill(con, kb, progress)
+        _index(con, kb if streaming else None, writer.count)
+        meta = {"field_names": ",".join(writer.field_names)}
+        if streaming:  # what update needs: where each file's rows are (a whole knowledge base mixes files' links)
+            meta["spans"] = _spans_text([writer.spans.get(i) for i in range(len(kb.files))])
+        return tuple(kb.files), meta
+
+    _write(location, target, stamp, BUILD_STEPS + BUILD_STEPS_PER_RECORD * records, fill)
+
+
+def _write(location: Path, target: Path, stamp: str | Callable[[], str | None], steps: int,
+           fill: Callable[[sqlite3.Connection], tuple[tuple[str, ...], dict[str, str]]], source: int | None = None) -> None:
+    """Write an index at target atomically: fill(con) writes the rows (into a copy of the index open
+    as fd source, for update) and returns the files and meta; the stamp, marks and mtime are set here."""
     from sinorus.atomic import replacing
     from sinorus.index.cache import TemporaryLock
 
-    streaming = hasattr(kb, "run")
-    records = 0 if streaming else sum(len(kb.section(s)) for s in SECTIONS)
     built = time.time_ns()
     mtime = built - built % 2_000_000_000  # whole even seconds: kept exactly by every file system (FAT counts in 2 s)
     with TemporaryLock() as lock, replacing(target) as tmp:
         lock.take(tmp)  # until after the rename: another run's sweep of killed builds' files leaves it
+        if source is not None:
+            _copy(source, tmp)
         con = sqlite3.connect(tmp, factory=_Connection)
         try:
-            con.arm(BUILD_STEPS + BUILD_STEPS_PER_RECORD * records)
+            con.arm(steps)
             con.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA page_size = 8192; PRAGMA cache_size = -4000;")
-            con.executescript(SCHEMA_SQL)
-            _fill(con, kb, progress)
-            _index(con, kb if streaming else None)
+            files, meta = fill(con)
             stamp = stamp() if callable(stamp) else stamp
-            meta = {
+            meta.update({
                 "format": str(FORMAT), "version": __version__, "location": str(location.resolve()),
-                "files": "\n".join(kb.files), "stamp": stamp or "changed while read", "built": str(built), "mtime": str(mtime), "complete": "yes",
-            }
+                "files": "\n".join(files), "stamp": stamp or "changed while read", "built": str(built), "mtime": str(mtime), "complete": "yes",
+            })
+            con.execute("DELETE FROM meta")
             con.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
             con.commit()
         except sqlite3.OperationalError as exc:  # interrupted: by a signal (delivered here) or the budget
@@ -842,11 +863,37 @@ def _build(kb: Any, location: Path, target: Path, stamp: str | Callable[[], str 
             raise Changed(private)
 
 
-def _fill(con: sqlite3.Connection, kb: Any, progress: Callable[[int, int], None] | None) -> None:
+def _copy(source: int, tmp: Path) -> None:
+    """Copy the index open as fd source into tmp (the file replacing() made and the lock holds)."""
+    size = os.fstat(source).st_size
+    with open(tmp, "r+b") as out:
+        done = 0
+        try:
+            while done < size:
+                n = os.copy_file_range(source, out.fileno(), size - done, offset_src=done)
+                if n <= 0:
+                    break
+                done += n
+        except (AttributeError, OSError):  # no copy_file_range here: read and write
+            done = 0
+        if done != size:
+            import shutil
+
+            out.seek(0)
+            out.truncate()
+            with open(os.dup(source), "rb") as src:
+                src.seek(0)
+                shutil.copyfileobj(src, out, 1 << 20)
+        if out.tell() not in (0, size) or os.fstat(out.fileno()).st_size != size:
+            raise OSError("the index changed while it was copied")
+
+
+def _fill(con: sqlite3.Connection, kb: Any, progress: Callable[[int, int], None] | None) -> "_Writer":
     """Write every record (of a knowledge base, or of a store.Stream as it reads them) with its links and search fields."""
     if hasattr(kb, "run"):
         writer = _Writer(con, kb, None, streaming=True)
         kb.progress = kb.progress or progress
+        kb.file_start = writer.start_of
         kb.run(writer.add)
     else:
         writer = _Writer(con, kb, progress, streaming=False)
@@ -854,9 +901,205 @@ def _fill(con: sqlite3.Connection, kb: Any, progress: Callable[[int, int], None]
             for r in kb.section(section).values():
                 writer.add(section, r)
     writer.close()
-    con.execute("INSERT INTO meta VALUES (?, ?)", ("field_names", ",".join(writer.field_names)))
     if progress is not None and writer.total:
         progress(writer.total, writer.total)
+    return writer
+
+
+# --- updating: only the files that changed ----------------------------------------------
+#
+# An index whose stamp differs from the files only in some files' lines (same sinorus, code,
+# format, size cap and data location) is copied, the rows of the files that changed or went
+# are deleted, the changed and new files are validated and stored (store.Stream, as a build
+# does), and the cross-record checks run over the whole copy (Stream.verdict: references into
+# files not re-read, duplicate ids across old and new rows), with load_uncached's very error.
+# Rowids keep file order: a re-read file's records go between its neighbours' (FILE_SHIFT).
+# Whatever update cannot do exactly (a file of sources, people or topics changed: their names
+# are in other records' search fields; an id twice in one section; every file changed) is a
+# whole build instead (Rebuild).
+
+EMPTY_SPAN = (0, -1, 0, -1)
+
+
+class Rebuild(Exception):
+    """The index cannot be updated, only built whole (the message says why, for SINORUS_DEBUG)."""
+
+
+class Base:
+    """A stale index of the same data location, sinorus, code and settings, open as fd: what update copies."""
+
+    def __init__(self, fd: int, meta: dict[str, str]) -> None:
+        self.fd, self.meta = fd, meta
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+def reusable(path: Path, location: Path) -> Base | None:
+    """The index at path if it passes open_index's checks but for its data files' lines; else None."""
+    head = stamp_text(location, [], [], {}) + "\n"
+    try:
+        before = os.lstat(path)
+    except OSError:
+        return None
+    found = open_index(path, lambda stored: stored.startswith(head), location)
+    if found is None:
+        return None
+    meta = found.meta
+    found.con.close()
+    if "spans" not in meta or not meta.get("files"):
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    st = os.fstat(fd)
+    if (st.st_ino, st.st_size, st.st_mtime_ns) != (before.st_ino, before.st_size, before.st_mtime_ns):  # replaced meanwhile
+        os.close(fd)
+        return None
+    return Base(fd, meta)
+
+
+def changed_files(stored: str, files: list[Path], sigs: list[tuple]) -> set[str]:
+    """Names of the files whose line in a stored stamp is not what it would be now (new files too)."""
+    lines = {line.split("\t", 1)[0]: line for line in stored.split("\n")[2:]}
+    out = set()
+    for path, sig in zip(files, sigs):
+        was = lines.get(path.name)
+        now = "\t".join(map(str, sig))
+        if was is not None and was.count("\t") == 5 and was.rsplit("\t", 1)[1].startswith("crc "):
+            try:
+                now += f"\tcrc {_crc(path)}"
+            except OSError:
+                now = ""
+        if was != now:
+            out.add(path.name)
+    return out
+
+
+def update(stream: Any, base: Base, location: Path, files: list[Path], sigs: list[tuple], target: Path,
+           stamp: str | Callable[[], str | None], progress: Callable[[int, int], None] | None = None) -> bool:
+    """Write the index of the data at location from base, re-reading only the files that changed
+    (a store.Stream, as build's); True when written. Raises Rebuild when only a whole build will do,
+    a DataError for bad data (nothing written), Changed as build does."""
+    try:
+        return _update(stream, base, location, files, sigs, target, stamp, progress)
+    finally:
+        base.close()
+
+
+def _update(stream: Any, base: Base, location: Path, files: list[Path], sigs: list[tuple], target: Path,
+            stamp: str | Callable[[], str | None], progress: Callable[[int, int], None] | None) -> bool:
+    meta = base.meta
+    old_files = meta["files"].split("\n")
+    old_spans = _parse_spans(meta["spans"], len(old_files))
+    new_files = tuple(stream.files)
+    reread = changed_files(meta["stamp"], files, sigs)
+    kept = [f for f in new_files if Path(f).name not in reread and f in old_files]
+    if not kept:
+        raise Rebuild("every file changed")
+    old_no = {f: i for i, f in enumerate(old_files)}
+    dropped = [old_spans[i] for i, f in enumerate(old_files) if f not in kept]
+    count = sum(max(0, span[1] - span[0] + 1) for span in old_spans)
+
+    def fill(con: sqlite3.Connection) -> tuple[tuple[str, ...], dict[str, str]]:
+        gone = _drop_spans(con, dropped)
+        spans: list[Any] = [old_spans[old_no[f]] if f in kept else None for f in new_files]
+        for new, f in enumerate(new_files):  # files added or removed before a kept one shift its number
+            if f in kept and old_no[f] != new and spans[new][0] <= spans[new][1]:
+                a, b = spans[new][:2]
+                con.execute("UPDATE records SET file = ?, cites = replace(cites, ?, ?) WHERE rowid BETWEEN ? AND ?",
+                            (new, f"[{old_no[f]},", f"[{new},", a, b))
+        stored = _Stored(con, new_files)
+        for name in ("sources", "people", "topics"):  # what validation and quotes' search fields need
+            section = stream.kb.section(name)
+            for r in stored.records(name):
+                section.setdefault(r.id, r)
+        bounds = _bounds(spans)
+        link_rowid = con.execute("SELECT coalesce(max(rowid), 0) FROM links").fetchone()[0]
+        names = meta.get("field_names", "")
+        writer = _Writer(con, stream, None, streaming=True, bounds=bounds, counted=count,
+                         field_names=names.split(",") if names else [], link_rowid=link_rowid)
+        stream.progress = stream.progress or progress
+        stream.file_start = writer.start_of
+        stream.reading = [p for p in stream.paths if str(p) not in kept]
+        debug_note(f"updating the index: reading {len(stream.reading)} of {len(new_files)} files again")
+        try:
+            stream.run(writer.add)
+            writer.close()
+        except sqlite3.IntegrityError:  # an id twice in one section (the unique index is there): its error comes from a build
+            raise Rebuild("an id is stored twice in one section") from None
+        fresh = [(span[0], span[1]) for span in writer.spans.values()]
+        still = [rid for rid in gone if not stored.has("events", rid)]
+        stream.unknown["events"].update(_referenced(con, still))  # events other files' quotes or facts may cite
+        con.set_budget(BUILD_STEPS + BUILD_STEPS_PER_RECORD * writer.count)
+        stream.verdict(_Stored(con, new_files, fresh))
+        for new, span in writer.spans.items():
+            spans[new] = span
+        removed = sum(max(0, s[1] - s[0] + 1) for s in dropped)
+        debug_note(f"index updated: {writer.count - count:,} records stored, {removed:,} removed")
+        return new_files, {"field_names": ",".join(writer.field_names), "spans": _spans_text(spans)}
+
+    _write(location, target, stamp, BUILD_STEPS + BUILD_STEPS_PER_RECORD * count, fill, base.fd)
+    return True
+
+
+def _drop_spans(con: sqlite3.Connection, spans: list[tuple]) -> list[str]:
+    """Delete the rows of these files; return the ids of the events they held. A file of sources,
+    people or topics raises Rebuild: their names are in other files' records' search fields."""
+    gone = []
+    for a, b, c, d in spans:
+        if a > b:
+            continue
+        if con.execute("SELECT 1 FROM records WHERE rowid BETWEEN ? AND ? AND section < ? LIMIT 1", (a, b, SECTION_NO["events"])).fetchone():
+            raise Rebuild("a file of sources, people or topics changed")
+        gone += [rid for (rid,) in con.execute("SELECT id FROM records WHERE rowid BETWEEN ? AND ? AND section = ?", (a, b, SECTION_NO["events"]))]
+        con.execute("DELETE FROM records WHERE rowid BETWEEN ? AND ?", (a, b))
+        con.execute("DELETE FROM fields WHERE rec BETWEEN ? AND ?", (a, b))
+        if c <= d:
+            con.execute("DELETE FROM links WHERE rowid BETWEEN ? AND ?", (c, d))
+    return gone
+
+
+def _referenced(con: sqlite3.Connection, events: list[str]) -> set[str]:
+    """Which of these event ids a stored quote or fact cites (its ``event``)."""
+    found: set[str] = set()
+    for i in range(0, len(events), 500):
+        chunk = events[i:i + 500]
+        found.update(rid for (rid,) in con.execute(
+            f"SELECT DISTINCT json_extract(body, '$.event') FROM records WHERE section IN (?, ?) AND json_extract(body, '$.event') IN ({','.join('?' * len(chunk))})",
+            (SECTION_NO["quotes"], SECTION_NO["facts"], *chunk)))
+    return found
+
+
+def _bounds(spans: list[Any]) -> dict[int, tuple[int, int]]:
+    """For each file to re-read (None in spans): the rowids its records must fall strictly between
+    (the last of the kept files before it, the first of those after it)."""
+    out = {}
+    for i, span in enumerate(spans):
+        if span is not None:
+            continue
+        after = max((s[1] for s in spans[:i] if s is not None and s[0] <= s[1]), default=0)
+        before = min((s[0] for s in spans[i + 1:] if s is not None and s[0] <= s[1]), default=1 << 62)
+        out[i] = (after, before)
+    return out
+
+
+def _spans_text(spans: list[Any]) -> str:
+    """meta spans: for each file, in files order, its first and last record rowid and link rowid."""
+    return "\n".join(" ".join(map(str, span or EMPTY_SPAN)) for span in spans)
+
+
+def _parse_spans(text: str, n: int) -> list[tuple[int, int, int, int]]:
+    try:
+        spans = [tuple(int(x) for x in line.split()) for line in text.split("\n")]
+    except ValueError:
+        spans = []
+    if len(spans) != n or any(len(s) != 4 for s in spans):
+        raise Rebuild("the index does not say where each file's rows are")
+    return spans  # type: ignore[return-value]
 
 
 class Changed(Exception):
@@ -878,7 +1121,9 @@ class _Writer:
 
     BATCH = 2000
 
-    def __init__(self, con: sqlite3.Connection, kb: Any, progress: Callable[[int, int], None] | None, streaming: bool) -> None:
+    def __init__(self, con: sqlite3.Connection, kb: Any, progress: Callable[[int, int], None] | None, streaming: bool,
+                 bounds: dict[int, tuple[int, int]] | None = None, counted: int = 0, field_names: list[str] | None = None,
+                 link_rowid: int = 0) -> None:
         from sinorus.index.searchable import search_fields
         from sinorus.kb.model import to_dict
         from sinorus.matching.scoring import SEARCH_TYPES
@@ -895,30 +1140,70 @@ class _Writer:
         self.links: list[tuple] = []
         self.fields: list[tuple] = []
         self.later: list[tuple[int, int, Any]] = []  # (rowid, kind_no, quote) whose speaker is not read yet
-        self.field_names: dict[str, int] = {}  # search field name -> its number in meta field_names
+        self.field_names: dict[str, int] = {name: i for i, name in enumerate(field_names or ())}  # search field name -> its number in meta field_names
         self.rowid = 0
+        # update: file number -> the rowids a re-read file's records must fall strictly between; None: a whole build
+        self.bounds = bounds
+        self.last: dict[int, int] = {}  # file number -> the rowid of its last record stored
+        self.spans: dict[int, list[int]] = {}  # file number -> [first, last record rowid, first, last link rowid]
+        self.count = counted  # records in the index (for the budget)
+        self.link_rowid = link_rowid
+
+    def start_of(self, file: str) -> int:
+        """The rowid before the next record of this file (store.Stream places a file's problems by it)."""
+        no = self.files.get(file, 0)
+        last = self.last.get(no)
+        if last is not None:
+            return last
+        return no << FILE_SHIFT if self.bounds is None else self.bounds[no][0]
+
+    def _next_rowid(self, section_no: int, file_no: int) -> int:
+        last = self.last.get(file_no)
+        if last is None:
+            last = file_no << FILE_SHIFT if self.bounds is None else self.bounds[file_no][0]
+        rowid = last + 1
+        if self.bounds is not None:
+            if section_no < SECTION_NO["events"]:
+                raise Rebuild("a file read again defines sources, people or topics")
+            if rowid >= self.bounds[file_no][1]:
+                raise Rebuild("no room for a file's records between its neighbours'")
+        self.last[file_no] = rowid
+        return rowid
 
     def add(self, section: str, r: Any) -> int:
         """Queue one record's rows; return its rowid."""
-        self.rowid = rowid = self.rowid + 1
         no = SECTION_NO[section]
-        kind_no = self.search_types.get(SINGULAR[no], -1)
         o = r.origin
+        file_no = self.files.get(o.file, 0)
+        self.rowid = rowid = self._next_rowid(no, file_no)
+        self.count += 1
+        span = self.spans.get(file_no)
+        if span is None:
+            span = self.spans[file_no] = [rowid, rowid, 0, -1]
+        span[1] = rowid
+        kind_no = self.search_types.get(SINGULAR[no], -1)
         cites = start = prec = stop = speaker = None
-        links = self.links
+        targets: list[tuple[int, str]] = []
         if section == "events":
             files = self.files
             cites = "[" + ",".join(f"[{files.get(c.origin.file, 0)},{c.origin.line},{c.origin.column}]" for c in r.sources) + "]"
             start, prec = r.date.sort_key
             stop = r.interval.end.toordinal()
-            links.extend((rowid, LINK_PERSON, p) for p in r.people)
-            links.extend((rowid, LINK_TOPIC, t) for t in r.topics)
-            links.extend((rowid, LINK_SOURCE, c.source) for c in r.sources)
+            targets.extend((LINK_PERSON, p) for p in r.people)
+            targets.extend((LINK_TOPIC, t) for t in r.topics)
+            targets.extend((LINK_SOURCE, c.source) for c in r.sources)
         elif section == "quotes":
             start, prec = r.date.sort_key
             stop = r.interval.end.toordinal()
             speaker = r.speaker
-            links.extend((rowid, LINK_TOPIC, t) for t in r.topics)  # a quote's own topics (quote --topic)
+            targets.extend((LINK_TOPIC, t) for t in r.topics)  # a quote's own topics (quote --topic)
+        if targets:  # link rowids in the order written: a file's links are one range (update deletes it)
+            first = self.link_rowid + 1
+            self.link_rowid += len(targets)
+            self.links.extend((first + i, rowid, kind, target) for i, (kind, target) in enumerate(targets))
+            if span[2] == 0:
+                span[2] = first
+            span[3] = self.link_rowid
         body = pretty_json(self.to_dict(r))
         if self.find_unsafe(body, False) is not None:  # never from validated data; revive refuses it, so do not store it
             raise Tampered(f"control character in record {r.id!r}")
@@ -946,13 +1231,13 @@ class _Writer:
     def flush(self) -> None:
         con = self.con
         if self.streaming:  # the budget grows with the records read (build cannot know their number up front)
-            con.set_budget(max(con._left * CHECK_EVERY, BUILD_STEPS + BUILD_STEPS_PER_RECORD * self.rowid))
+            con.set_budget(max(con._left * CHECK_EVERY, BUILD_STEPS + BUILD_STEPS_PER_RECORD * self.count))
         con.executemany("INSERT INTO records VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", self.records)
-        con.executemany("INSERT INTO links VALUES (?,?,?)", self.links)
+        con.executemany("INSERT INTO links (rowid, rec, kind, target) VALUES (?,?,?,?)", self.links)
         con.executemany("INSERT INTO fields VALUES (?,?,?)", self.fields)
         self.records.clear(), self.links.clear(), self.fields.clear()
         if self.progress is not None:
-            self.progress(self.rowid, self.total)
+            self.progress(self.count, self.total)
 
     def close(self) -> None:
         """Write what is queued, and the quotes that waited for their speaker."""
@@ -961,10 +1246,10 @@ class _Writer:
         self.later.clear()
         self.flush()
         if self.streaming:
-            self.total = self.rowid
+            self.total = self.count
 
 
-def _index(con: sqlite3.Connection, stream: Any) -> None:
+def _index(con: sqlite3.Connection, stream: Any, count: int) -> None:
     """Create the indexes; for a store.Stream, then judge the data (its verdict raises load_uncached's error)."""
     try:
         con.executescript(INDEX_SQL)
@@ -973,22 +1258,31 @@ def _index(con: sqlite3.Connection, stream: Any) -> None:
             raise
         con.execute("CREATE INDEX records_id ON records (id, section)")
     if stream is not None:
-        con.set_budget(max(con._left * CHECK_EVERY, BUILD_STEPS + BUILD_STEPS_PER_RECORD * stream.rowid))
+        con.set_budget(max(con._left * CHECK_EVERY, BUILD_STEPS + BUILD_STEPS_PER_RECORD * count))
         stream.verdict(_Stored(con, stream.files))
 
 
 class _Stored:
     """What store.Stream.verdict asks of the index being built."""
 
-    def __init__(self, con: sqlite3.Connection, files: tuple[str, ...]) -> None:
+    def __init__(self, con: sqlite3.Connection, files: tuple[str, ...], fresh: list[tuple[int, int]] | None = None) -> None:
         self.con, self.files = con, files
+        self.fresh = fresh  # update: the rowid ranges of the records just stored (only they can be new duplicates)
 
     def duplicates(self) -> list[tuple[str, list[tuple]]]:
         """(id, [(rowid, section number, origin), ...] in rowid order) of each id stored more than once."""
         from sinorus.kb.model import Origin
 
+        if self.fresh is None:
+            twice = [rid for (rid,) in self.con.execute("SELECT id FROM records GROUP BY id HAVING count(*) > 1").fetchall()]
+        else:
+            found_ids: set[str] = set()
+            for a, b in self.fresh:
+                found_ids.update(rid for (rid,) in self.con.execute(
+                    "SELECT id FROM records AS r WHERE rowid BETWEEN ? AND ? AND (SELECT count(*) FROM records WHERE id = r.id) > 1", (a, b)))
+            twice = sorted(found_ids)
         found = []
-        for (rid,) in self.con.execute("SELECT id FROM records GROUP BY id HAVING count(*) > 1").fetchall():
+        for rid in twice:
             rows = self.con.execute("SELECT rowid, section, file, line, col FROM records WHERE id = ? ORDER BY rowid", (rid,)).fetchall()
             found.append((rid, [(rowid, no, Origin(self.files[f], line, col)) for rowid, no, f, line, col in rows]))
         return found

@@ -412,6 +412,8 @@ class Stream(_Builder):
         self.bare: set[str] = set()  # sources cited without an excerpt
         self.suspect = False  # some record fails a check of its own (_checks' "local")
         self._sink: Callable[[str, Any], int] | None = None
+        self.reading = self.paths  # the files run reads (index.update: only those that changed)
+        self.file_start: Callable[[str], int] | None = None  # the rowid before a file's first record, from the index
 
     def problem(self, origin: Origin, record: str | None, message: str) -> None:
         super().problem(origin, record, message)
@@ -420,8 +422,10 @@ class Stream(_Builder):
     def run(self, sink: Callable[[str, Any], int]) -> None:
         """Read every file, handing each valid record to sink(section, record), which returns its rowid."""
         self._sink = sink
-        sizes = [p.stat().st_size for p in self.paths] if self.progress is not None else []
-        for i, path in enumerate(self.paths):
+        sizes = [p.stat().st_size for p in self.reading] if self.progress is not None else []
+        for i, path in enumerate(self.reading):
+            if self.file_start is not None:  # a problem before the file's first record falls after every earlier file's records
+                self.rowid = self.file_start(str(path))
             self.add_path(path)
             if self.progress is not None:
                 self.progress(sum(sizes[: i + 1]), sum(sizes))
