@@ -306,3 +306,21 @@ def test_an_index_without_spans_is_built_whole(data):
     got, _expected = _same_as_yaml(data, ["timeline", "--json"], env=DEBUG)
     assert WHOLE in got.stderr and not UPDATED.search(got.stderr)
     _all_same(data)
+
+
+def test_a_json_lines_file_added_then_edited(data):
+    """A JSON Lines file among the YAML ones is read again alone, as a YAML file is."""
+    import json
+
+    import yaml
+
+    three = data / "events-003.yaml"
+    record = yaml.safe_load(_block(three, _ids(three)[0]))[0]
+    lines = data / "events-003b.jsonl"
+    lines.write_text(json.dumps({"type": "event", **record, "id": "ev-jsonl-0001"}) + "\n", encoding="utf-8")
+    assert _first_run_updates(data)[0] == 1
+    lines.write_text(lines.read_text(encoding="utf-8") + json.dumps({"type": "event", **record, "id": "ev-jsonl-0002", "title": "A zebra crossing"}) + "\n", encoding="utf-8")
+    assert _first_run_updates(data)[0] == 1
+    assert {"ev-jsonl-0001", "ev-jsonl-0002"} <= _rows(data).keys()
+    _all_same(data)
+    _origins_same(data)

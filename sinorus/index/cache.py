@@ -276,10 +276,11 @@ def _write_index(location: Path, files: list[Path], sigs: list[tuple], target: P
                     return None
                 return index.stamp_text(location, files, sigs, racy)
 
+            stream = Stream(location, progress.files)
             base = index.reusable(target, location)
             if base is not None:  # an index of the same data before some files changed: only those are read again
                 try:
-                    return index.update(Stream(location, progress.files), base, location, files, sigs, target, stamp, progress.records)
+                    return index.update(stream, base, location, files, sigs, target, stamp, progress.records)
                 except index.Rebuild as why:
                     index.debug_note(f"index built whole: {why}")
             return index.build(Stream(location, progress.files), location, target, stamp, progress.records)

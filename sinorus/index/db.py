@@ -31,6 +31,12 @@ indexed at all). A database whose
 stamp differs, whose size does not match its page count (truncated), or that
 SQLite cannot read (garbage) is never used.
 
+Updating: when the stamp differs only in some data files' lines, ``update`` copies the index,
+deletes the rows of the files that changed or went (meta ``spans``: each file's range of record
+and link rowids), validates and stores the changed and new files only, and runs the cross-record
+checks over the whole copy. Rowids keep file order (file number << FILE_SHIFT in a whole build,
+between the neighbours' for a file read again), so ``ORDER BY rowid`` lists in file order either way.
+
 Trust: the index is data from disk, not code. It is opened only when it is a
 regular file of the user's, that group and others cannot write (``cache``
 checks its folder the same way); its tables and indexes must be exactly those
@@ -1066,11 +1072,14 @@ def _drop_spans(con: sqlite3.Connection, spans: list[tuple]) -> list[str]:
 def _referenced(con: sqlite3.Connection, events: list[str]) -> set[str]:
     """Which of these event ids a stored quote or fact cites (its ``event``)."""
     found: set[str] = set()
-    for i in range(0, len(events), 500):
-        chunk = events[i:i + 500]
-        found.update(rid for (rid,) in con.execute(
-            f"SELECT DISTINCT json_extract(body, '$.event') FROM records WHERE section IN (?, ?) AND json_extract(body, '$.event') IN ({','.join('?' * len(chunk))})",
-            (SECTION_NO["quotes"], SECTION_NO["facts"], *chunk)))
+    try:
+        for i in range(0, len(events), 500):
+            chunk = events[i:i + 500]
+            found.update(rid for (rid,) in con.execute(
+                f"SELECT DISTINCT json_extract(body, '$.event') FROM records WHERE section IN (?, ?) AND json_extract(body, '$.event') IN ({','.join('?' * len(chunk))})",
+                (SECTION_NO["quotes"], SECTION_NO["facts"], *chunk)))
+    except sqlite3.OperationalError:  # an SQLite built without JSON functions
+        raise Rebuild("no json_extract in this SQLite") from None
     return found
 
 
