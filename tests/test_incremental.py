@@ -324,3 +324,19 @@ def test_a_json_lines_file_added_then_edited(data):
     assert {"ev-jsonl-0001", "ev-jsonl-0002"} <= _rows(data).keys()
     _all_same(data)
     _origins_same(data)
+
+
+def test_the_same_data_named_another_way(data, monkeypatch):
+    """Built through a relative --data, updated through the absolute one: the files are the same
+    (the stamp knows them by name), and origins then name them as this run does."""
+    monkeypatch.chdir(data.parent)
+    _db(data).unlink()
+    assert invoke("--data", data.name, "stats", "--json").code == 0
+    con = sqlite3.connect(_db(data))
+    assert dict(con.execute("SELECT key, value FROM meta"))["files"].startswith(f"{data.name}/")
+    con.close()
+    path = data / "events-004.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "# edit\n", encoding="utf-8")
+    assert _first_run_updates(data.resolve()) == (1, len(list(data.glob("*.yaml"))))
+    _all_same(data.resolve())
+    _origins_same(data.resolve())

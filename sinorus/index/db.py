@@ -1003,21 +1003,23 @@ def _update(stream: Any, base: Base, location: Path, files: list[Path], sigs: li
     old_spans = _parse_spans(meta["spans"], len(old_files))
     new_files = tuple(stream.files)
     reread = changed_files(meta["stamp"], files, sigs)
-    kept = [f for f in new_files if Path(f).name not in reread and f in old_files]
+    # Files are known by name (the stamp's): the same data named another way (--data ./x, /abs/x) is the same.
+    old_no = {Path(f).name: i for i, f in enumerate(old_files)}
+    kept = {Path(f).name for f in new_files} & old_no.keys() - reread
     if not kept:
         raise Rebuild("every file changed")
-    old_no = {f: i for i, f in enumerate(old_files)}
-    dropped = [old_spans[i] for i, f in enumerate(old_files) if f not in kept]
+    dropped = [old_spans[i] for i, f in enumerate(old_files) if Path(f).name not in kept]
     count = sum(max(0, span[1] - span[0] + 1) for span in old_spans)
 
     def fill(con: sqlite3.Connection) -> tuple[tuple[str, ...], dict[str, str]]:
         gone = _drop_spans(con, dropped)
-        spans: list[Any] = [old_spans[old_no[f]] if f in kept else None for f in new_files]
-        for new, f in enumerate(new_files):  # files added or removed before a kept one shift its number
-            if f in kept and old_no[f] != new and spans[new][0] <= spans[new][1]:
+        names = [Path(f).name for f in new_files]
+        spans: list[Any] = [old_spans[old_no[name]] if name in kept else None for name in names]
+        for new, name in enumerate(names):  # files added or removed before a kept one shift its number
+            if name in kept and old_no[name] != new and spans[new][0] <= spans[new][1]:
                 a, b = spans[new][:2]
                 con.execute("UPDATE records SET file = ?, cites = replace(cites, ?, ?) WHERE rowid BETWEEN ? AND ?",
-                            (new, f"[{old_no[f]},", f"[{new},", a, b))
+                            (new, f"[{old_no[name]},", f"[{new},", a, b))
         stored = _Stored(con, new_files)
         for name in ("sources", "people", "topics"):  # what validation and quotes' search fields need
             section = stream.kb.section(name)
@@ -1025,12 +1027,12 @@ def _update(stream: Any, base: Base, location: Path, files: list[Path], sigs: li
                 section.setdefault(r.id, r)
         bounds = _bounds(spans)
         link_rowid = con.execute("SELECT coalesce(max(rowid), 0) FROM links").fetchone()[0]
-        names = meta.get("field_names", "")
+        known = meta.get("field_names", "")
         writer = _Writer(con, stream, None, streaming=True, bounds=bounds, counted=count,
-                         field_names=names.split(",") if names else [], link_rowid=link_rowid)
+                         field_names=known.split(",") if known else [], link_rowid=link_rowid)
         stream.progress = stream.progress or progress
         stream.file_start = writer.start_of
-        stream.reading = [p for p in stream.paths if str(p) not in kept]
+        stream.reading = [p for p in stream.paths if p.name not in kept]
         debug_note(f"updating the index: reading {len(stream.reading)} of {len(new_files)} files again")
         try:
             stream.run(writer.add)
@@ -1061,7 +1063,7 @@ def _drop_spans(con: sqlite3.Connection, spans: list[tuple]) -> list[str]:
             continue
         if con.execute("SELECT 1 FROM records WHERE rowid BETWEEN ? AND ? AND section < ? LIMIT 1", (a, b, SECTION_NO["events"])).fetchone():
             raise Rebuild("a file of sources, people or topics changed")
-        gone += [rid for (rid,) in con.execute("SELECT id FROM records WHERE rowid BETWEEN ? AND ? AND section = ?", (a, b, SECTION_NO["events"]))]
+        gone += [rid for (rid,) in con.execute("SELECT id FROM records WHERE rowid BETWEEN ? AND ? AND +section = ?", (a, b, SECTION_NO["events"]))]
         con.execute("DELETE FROM records WHERE rowid BETWEEN ? AND ?", (a, b))
         con.execute("DELETE FROM fields WHERE rec BETWEEN ? AND ?", (a, b))
         if c <= d:
