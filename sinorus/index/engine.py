@@ -149,8 +149,8 @@ class Profile:
         return [to_dict(r) for r in self.roles_on or ()]
 
     def revived(self) -> "Profile":
-        """The same answer in model records, for the table and plain views."""
-        return Profile(self.person.record, list(Revived(self.events)), list(Revived(self.quotes)), self.roles_on, self.on)
+        """The same answer in model records, revived as they are written, for the table and plain views."""
+        return Profile(self.person.record, Revived(self.events), Revived(self.quotes), self.roles_on, self.on)
 
 
 class Engine:
@@ -278,7 +278,7 @@ class Engine:
         raise NotFound(_("No single source matches {query}").format(query=shorten_for_message(query)), hint)
 
     # --- timeline and quote ----------------------------------------------------------------
-    def _filtered(self, section: int, q: Query, **filters: Any) -> Rows:
+    def _filtered(self, section: int, q: Query, counted: bool = False, **filters: Any) -> Rows:
         """Records of a section passing the filters, in date order (reversed with q.reverse), at most q.limit.
 
         Read in index order, so the first rows come at once whatever the data size: an
@@ -301,8 +301,8 @@ class Engine:
         sql_args = [a for _, part in parts for a in part]
         if q.limit:
             sql += f" LIMIT {min(int(q.limit), 2**63 - 1)}"  # SQLite's integers stop there; a larger limit is no limit
-        counted = " WHERE " + " AND ".join(where)
-        count = (lambda: self.con.execute("SELECT count(*) FROM records" + counted, args).fetchone()[0]) if q.limit else None
+        where_sql = " WHERE " + " AND ".join(where)
+        count = (lambda: self.con.execute("SELECT count(*) FROM records" + where_sql, args).fetchone()[0]) if q.limit or counted else None
         return Rows(ix.SINGULAR[section], self._rows(sql, sql_args), count)
 
     def events(self, q: Query) -> Rows:
@@ -329,8 +329,8 @@ class Engine:
         """A person with their events and quotes; with `on` (an Interval), only those overlapping it."""
         person = self.person(name)
         q = Query(dates=DateRange(on.start, on.end) if on is not None else DateRange())
-        events = self._filtered(_EVENTS, q, person=person.id)
-        quotes = self._filtered(_QUOTES, q, person=person.id, speaker_column=True)
+        events = self._filtered(_EVENTS, q, counted=True, person=person.id)  # counted: a heading gives the number first
+        quotes = self._filtered(_QUOTES, q, counted=True, person=person.id, speaker_column=True)
         roles_on = [r for r in person.record.roles if r.held_during(on)] if on is not None else None
         return Profile(person, events, quotes, roles_on, on)
 
@@ -340,11 +340,25 @@ class Engine:
             return row
         from sinorus.matching.names import suggestions
 
-        ids = [(rid, (rid,)) for (rid,) in self.con.execute("SELECT id FROM records ORDER BY section, rowid")]
+        ids = [(rid, (rid,)) for (rid,) in self.con.execute(*self._suggestable_ids(record_id))]
         raise NotFound(
             _("No record with id {id}").format(id=shorten_for_message(record_id)),
             _did_you_mean(suggestions(record_id, ids)) or _("try 'sinorus search' to find records by text"),
         )
+
+    SUGGEST_FROM = 50_000  # ids a "did you mean" compares at most (all of them below this many records)
+
+    def _suggestable_ids(self, typed: str) -> tuple[str, tuple]:
+        """The ids worth suggesting for a mistyped one: all of them in a data set of ordinary size;
+        in a very large one, those sharing the longest start of it (half of it, down to three
+        characters) that some id has: a range of the id index."""
+        (n,) = self.con.execute("SELECT count(*) FROM records").fetchone()
+        if n > self.SUGGEST_FROM:
+            for size in range(max(3, len(typed) // 2), 2, -1):
+                head = (typed[:size], typed[:size] + "\U0010ffff")
+                if self.con.execute("SELECT 1 FROM records WHERE id >= ? AND id < ? LIMIT 1", head).fetchone():
+                    return f"SELECT id FROM records WHERE id >= ? AND id < ? LIMIT {self.SUGGEST_FROM}", head
+        return f"SELECT id FROM records ORDER BY section, rowid LIMIT {self.SUGGEST_FROM}", ()
 
     # --- stats ---------------------------------------------------------------------------
     def stats(self, top: int) -> dict[str, Any]:

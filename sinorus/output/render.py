@@ -979,19 +979,14 @@ def _citations(kind: str, record: Any, kb: KnowledgeBase) -> list[tuple[str, str
     return out
 
 
-def profile_dict(profile: Any) -> dict[str, Any]:
-    out = to_dict(profile.person)
-    if profile.roles_on is not None:
-        out["roles_on"] = [to_dict(r) for r in profile.roles_on]
-    out["events"] = [to_dict(e) for e in profile.events]
-    out["quotes"] = [to_dict(q) for q in profile.quotes]
-    return out
+def _how_many(records: Any) -> int:
+    """A listing's size before it is written: its count from the engine, else its length."""
+    total = getattr(records, "total", None)
+    return total if total is not None else len(records)
 
 
 def show_profile(profile: Any, kb: KnowledgeBase, output: Output) -> None:
-    if output.format in ("json", "jsonl"):
-        emit_object(profile_dict(profile), output)
-        return
+    """`who` as a table or plain lines (its JSON is the stored records': output.bodies)."""
     p = profile.person
     names = ", ".join(dict.fromkeys(p.names))
     if output.format == "plain":
@@ -1037,10 +1032,10 @@ def show_profile(profile: Any, kb: KnowledgeBase, output: Output) -> None:
         events, quotes = _("Events on {period} ({n})"), _("Quotes on {period} ({n})")
     else:
         events, quotes = _("Events during {period} ({n})"), _("Quotes during {period} ({n})")
-    console.print(_heading(events.format(period=period, n=len(profile.events))))
+    console.print(_heading(events.format(period=period, n=_how_many(profile.events))))
     emit("event", profile.events, Output("table", stream=output.out), kb)
     console.print()
-    console.print(_heading(quotes.format(period=period, n=len(profile.quotes))))
+    console.print(_heading(quotes.format(period=period, n=_how_many(profile.quotes))))
     emit("quote", profile.quotes, Output("table", stream=output.out), kb)
 
 
