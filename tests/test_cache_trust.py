@@ -310,9 +310,10 @@ def test_control_characters_in_an_index_are_never_revived(cache, payload, sectio
         tamper(index_file(cache), f"UPDATE records SET body = replace(body, '{field}', '{field}' || {PAYLOADS[payload]});")  # ...made bad
         r = sub("--data", OK_DATA, *args)
         assert_no_controls(r.stdout + r.stderr)
-        if section == "events" and args == ["timeline", "--format", "plain"]:
-            # plain lines are written as the records are revived: the bad one stops the answer part way,
-            # as a streamed JSON answer does (the index is removed, the next run rebuilds it)
+        if section == "events" and args in (["timeline", "--format", "plain"], ["who", "Putin"]):
+            # plain lines (also who's, after the person) are written as the records are revived: the bad
+            # one stops the answer part way, as a streamed JSON answer does (the index is removed, the
+            # next run rebuilds it)
             assert r.code == 1 and r.stderr.startswith(f"Error: the cache index {cache}") and "which sinorus never writes" in r.stderr, r.stderr
             assert r.stdout and expected_answer("--data", OK_DATA, *args).startswith(r.stdout)
             assert not list(cache.glob("kb-*.sqlite"))
