@@ -247,7 +247,7 @@ def _command_names() -> list:
 
 
 def _field_list(fields: Optional[str]) -> Optional[List[str]]:
-    """--fields a,b as a list; naming no field, or one twice, is a usage error (before any fast path)."""
+    """--fields a,b as a list; naming no field, or one twice, is a usage error (before the data is opened)."""
     if fields is None:
         return None
     from sinorus.errors import UsageError

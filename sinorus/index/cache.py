@@ -176,7 +176,7 @@ def load_cached(location: Path, build: Callable[..., Any]):
 def ensure_index(location: Path) -> bool:
     """Build the index of the data at location unless it is current; True when it now is.
 
-    The fast paths call this on a first run: the data is validated and indexed record by
+    The engine calls this on a first run: the data is validated and indexed record by
     record (store.Stream), so no whole knowledge base is ever held, and the answer comes
     from the index. When the index cannot be written, the knowledge base read from the
     data is kept for load_cached.

@@ -211,7 +211,7 @@ class _Connection(sqlite3.Connection):
     """A connection whose statements are bounded (see above) and whose failures say why they stopped.
 
     With ``check_bodies``, every ``body`` column a statement returns passes body_control
-    before anyone sees it: set when stdout is a terminal, where the fast paths print
+    before anyone sees it: set when stdout is a terminal, where JSON answers print
     stored bodies as they are (scripts and pipes do not pay for the scan; see open_index).
     """
 
@@ -410,11 +410,6 @@ class Index:
             for lazy in self._lazy:
                 lazy._all = self._yaml.section(lazy._section)
         return self._yaml
-
-    # JSON bodies, for the fast paths ------------------------------------------------
-    def body_of(self, section: str, rid: str) -> str | None:
-        row = self.con.execute("SELECT body FROM records WHERE id = ? AND section = ?", (rid, SECTION_NO[section])).fetchone()
-        return row[0] if row else None
 
     def has(self, section: str, rid: str) -> bool:
         return self.con.execute("SELECT 1 FROM records WHERE id = ? AND section = ?", (rid, SECTION_NO[section])).fetchone() is not None
@@ -1228,7 +1223,7 @@ class _Writer:
         return rowid
 
     def _packed(self, kind: str, r: Any) -> str:
-        """A record's search fields, folded with and without accents, in one string (see fast.search)."""
+        """A record's search fields, folded with and without accents, in one string (see engine.search)."""
         packed = []
         both, field_names = self.both, self.field_names
         for name, value in self.search_fields(self.kb, kind, r):

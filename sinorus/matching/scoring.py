@@ -1,8 +1,8 @@
 """How a folded query scores against a folded string: the exact passes, in one place.
 
-Shared by the matcher (``names``), full-text search (``query``) and the
-index-backed JSON answers (``fast``), which must rank exactly alike. No imports,
-so the fast path can use it without paying for anything.
+Shared by the matcher (``names``), the engine's search and snippets, which
+must rank exactly alike. No imports at module level, so any path can use it
+without paying for anything.
 
 Names and search both match *words*: a query word is a whole word of the text
 or the start of one ("terror" in "terrorism", "Shoig" in "Shoigu"), never a
