@@ -388,6 +388,7 @@ class Index:
         self.location = location
         self.files = tuple(meta["files"].split("\n")) if meta.get("files") else ()
         self._small = None
+        self._revive: Callable[..., Any] | None = None
         self._lazy: list[LazySection] = []
         self._yaml = None
 
@@ -435,17 +436,19 @@ class Index:
     def _rows(self, where: str, args: tuple) -> Iterator[tuple]:
         return self.con.execute(f"SELECT section, id, file, line, col, cites, body FROM records {where}", args)
 
-    def reviver(self) -> Callable[..., Any]:
-        """revive(section, file, line, col, cites, body) -> record, for the rows of this index."""
-        return _reviver(self.files)
+    def revive_row(self, row: tuple) -> Any:
+        """The record of a row (section, id, file, line, col, cites, body); Tampered for one sinorus would not have stored."""
+        if self._revive is None:
+            self._revive = _reviver(self.files)
+        section, rid, file, line, col, cites, body = row
+        record = self._revive(SECTIONS[section], file, line, col, cites, body)
+        if record.id != rid:
+            raise Tampered(f"record {record.id!r} stored as {rid!r}")
+        return record
 
     def revive_rows(self, rows: Iterable[tuple]) -> Iterator[tuple[str, Any]]:
-        revive = self.reviver()
-        for section, rid, file, line, col, cites, body in rows:
-            record = revive(SECTIONS[section], file, line, col, cites, body)
-            if record.id != rid:
-                raise Tampered(f"record {record.id!r} stored as {rid!r}")
-            yield rid, record
+        for row in rows:
+            yield row[1], self.revive_row(row)
 
 
 def filter_sql(
@@ -573,7 +576,6 @@ def _reviver(files: tuple[str, ...]) -> Callable[..., Any]:
 
     from sinorus.matching.dates import PartialDate
     from sinorus.kb.model import RECORD_TYPES, SCHEMA, Citation, Origin, Role
-    from sinorus.matching.text import find_unsafe
 
     parse_date = PartialDate.parse
     kinds = {name: {f: k for f, (k, _) in spec.items()} for name, spec in SCHEMA.items()}
@@ -584,10 +586,7 @@ def _reviver(files: tuple[str, ...]) -> Callable[..., Any]:
 
     def revive(section: str, file: int, line: int, col: int, cites: str | None, body: str) -> Any:
         try:
-            bad = body_control(body, find_unsafe)
-            if bad is not None:
-                raise Tampered(f"control character U+{ord(bad):04X} in a stored record")
-            return _revive(section, file, line, col, cites, loads(body))
+            return _revive(section, file, line, col, cites, stored_data(body))
         except Tampered:
             raise
         except Exception as exc:  # a body or origin sinorus would not have written
@@ -613,6 +612,25 @@ def _reviver(files: tuple[str, ...]) -> Callable[..., Any]:
         return RECORD_TYPES[section](origin=Origin(files[file], line, col), **fields)
 
     return revive
+
+
+def stored_data(body: str) -> dict[str, Any]:
+    """A stored JSON body as plain data; Tampered for what sinorus never stores (a control
+    character, raw or escaped: body_control, the loader's own check; text that is not a JSON object)."""
+    import json
+
+    from sinorus.matching.text import find_unsafe
+
+    bad = body_control(body, find_unsafe)
+    if bad is not None:
+        raise Tampered(f"control character U+{ord(bad):04X} in a stored record")
+    try:
+        data = json.loads(body)
+    except ValueError:
+        raise Tampered("a stored record that is not JSON") from None
+    if not isinstance(data, dict):
+        raise Tampered("a stored record that is not a JSON object")
+    return data
 
 
 def body_control(body: str, find_unsafe: Callable[[str, bool], str | None]) -> str | None:

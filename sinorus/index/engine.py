@@ -61,26 +61,16 @@ class Row:
     def data(self) -> dict[str, Any]:
         """The stored record as plain data; text sinorus would never have stored is Tampered."""
         if self._data is None:
-            from sinorus.matching.text import find_unsafe
-
-            bad = ix.body_control(self.body, find_unsafe)
-            if bad is not None:
-                raise ix.Tampered(f"control character U+{ord(bad):04X} in a stored record")
-            import json
-
-            try:
-                data = json.loads(self.body)
-            except ValueError:
-                raise ix.Tampered("a stored record that is not JSON") from None
-            if not isinstance(data, dict) or data.get("id") != self.id:
-                raise ix.Tampered(f"record {self.id!r} stored as {data.get('id') if isinstance(data, dict) else data!r}")
+            data = ix.stored_data(self.body)
+            if data.get("id") != self.id:
+                raise ix.Tampered(f"record {data.get('id')!r} stored as {self.id!r}")
             self._data = data
         return self._data
 
     @property
     def record(self) -> Any:
         if self._record is None:
-            self._record = self._engine.revive(self._raw)
+            self._record = self._engine.index.revive_row(self._raw)
         return self._record
 
 
@@ -115,7 +105,7 @@ class Revived:
 
     def __iter__(self) -> Iterator[Any]:
         for row in self._rows:
-            yield row.record if isinstance(row, Row) else row
+            yield row.record
 
     @property
     def total(self) -> int | None:
@@ -159,15 +149,14 @@ class Engine:
     def __init__(self, index: Any) -> None:
         self.index = index
         self.con = index.con
-        self._revive = None
         self._small: dict[str, dict[str, Row]] = {}
 
-    def dropped(self, exc: Exception) -> Exception:
+    def dropped(self, exc: "ix.Tampered") -> Exception:
         """The error to stop a streamed answer with: the index is removed, and the message names it."""
         ix._discard(self.index.path)
-        return ix.Tampered(getattr(exc, "what", str(exc)), self.index.path)
+        return ix.Tampered(exc.what, self.index.path)
 
-    def recovered(self, exc: Exception) -> "Engine":
+    def recovered(self, exc: "ix.Tampered") -> "Engine":
         """An engine over the YAML read again, for a run that found the index tampered with.
 
         The index is removed (the next run rebuilds it); this run answers from a
@@ -180,20 +169,11 @@ class Engine:
         self.index.con.close()
         ix._discard(path)
         if location is None:
-            raise ix.Tampered(getattr(exc, "what", str(exc)), path) from None
-        note_once(_("the cache index {path} holds {what}, which sinorus never writes; it is removed and the YAML read instead").format(path=path, what=getattr(exc, "what", exc)))
+            raise ix.Tampered(exc.what, path) from None
+        note_once(_("the cache index {path} holds {what}, which sinorus never writes; it is removed and the YAML read instead").format(path=path, what=exc.what))
         return Engine(_temporary_index(load_uncached(location), location))
 
     # --- rows -----------------------------------------------------------------------------
-    def revive(self, raw: tuple) -> Any:
-        if self._revive is None:
-            self._revive = self.index.reviver()
-        section, rid, file, line, col, cites, body = raw
-        record = self._revive(ix.SECTIONS[section], file, line, col, cites, body)
-        if record.id != rid:
-            raise ix.Tampered(f"record {record.id!r} stored as {rid!r}")
-        return record
-
     def _rows(self, sql: str, args: Iterable[Any] = ()) -> Iterator[Row]:
         for raw in self.con.execute(sql, tuple(args)):
             yield Row(raw, self)

@@ -9,7 +9,6 @@ only to draw a table on a terminal, and data text is always handed to it as
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable, TextIO
 
@@ -46,13 +45,10 @@ def record_dict(record: Any) -> dict[str, Any]:
 
 
 def _json_text(value: Any, indent: int | None = 2) -> str:
-    ascii_only = not _can_encode_unicode()
+    from sinorus.output.bodies import unicode_ok
+
+    ascii_only = not unicode_ok()
     return json.dumps(value, ensure_ascii=ascii_only, indent=indent, default=str)
-
-
-def _can_encode_unicode() -> bool:
-    encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("-", "")
-    return encoding in ("utf8", "utf8sig", "utf16", "utf32")
 
 
 def _flat(value: Any) -> str:
