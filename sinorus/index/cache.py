@@ -30,7 +30,6 @@ from typing import Any, Callable
 
 from sinorus.i18n import _
 
-FORMAT = 4  # index.FORMAT: the layout of the files written here
 PROGRESS_AFTER = 1.0  # seconds of building before a progress bar appears
 _TEMPORARY = ".kb-*.tmp*"  # a build's index before its rename (atomic.replacing), with any SQLite side file
 _PATTERNS = ("kb-*.sqlite", "kb-*.json", _TEMPORARY)  # *.json: the format-1 cache of sinorus 0.1
